@@ -1,0 +1,7 @@
+package main
+
+import "net/http"
+
+func newHandler() http.Handler {
+	return http.NotFoundHandler()
+}
