@@ -44,6 +44,12 @@ type Plan struct {
 type Route struct {
 	Pattern string
 	Fluxion string
+
+	// Implicit reports whether the pattern is registered by a standard
+	// package the app imports (expvar, net/http/pprof, net/rpc) rather
+	// than by the app. Such patterns are written in their Go 1.22
+	// spelling; in the legacy mux mode the runtime drops the method.
+	Implicit bool
 }
 
 // Kind is what a fluxion needs from the process that runs it.

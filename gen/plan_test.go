@@ -1,0 +1,107 @@
+package gen
+
+import (
+	"bytes"
+	"go/format"
+	"strings"
+	"testing"
+
+	"github.com/liquefy/liquefy/analyzer"
+	"github.com/liquefy/liquefy/runtime"
+)
+
+func TestFluxionName(t *testing.T) {
+	for pattern, want := range map[string]string{
+		"GET /todos/{id}":         "get-todos-id",
+		"/":                       "root",
+		"GET /":                   "get-root",
+		"POST /":                  "post-root",
+		"example.com/static/":     "example-com-static",
+		"GET /files/{path...}":    "get-files-path",
+		"/debug/pprof/":           "debug-pprof",
+		"DELETE /todos/{id}/done": "delete-todos-id-done",
+		"/héllo":                  "h-llo",
+	} {
+		if got := fluxionName(pattern); got != want {
+			t.Errorf("fluxionName(%q) = %q, want %q", pattern, got, want)
+		}
+	}
+}
+
+// todoModel is the model of a small to-do app: two routes on one
+// singleton context, one stateless route, and a counting middleware.
+func todoModel() *analyzer.Model {
+	return &analyzer.Model{
+		Module: "example.com/todo", Package: "example.com/todo",
+		Served: &analyzer.Served{Call: "http.ListenAndServe", Mux: "http.DefaultServeMux"},
+		Routes: []*analyzer.Route{
+			{Pattern: "GET /todos/{id}", Roots: []string{"store"}, Context: "store"},
+			{Pattern: "POST /todos", Roots: []string{"store"}, Writes: []string{"store"}, Context: "store"},
+			{Pattern: "GET /health"},
+			{Pattern: "GET /health/", Implicit: true},
+		},
+		Roots:    []*analyzer.Root{{Name: "store", Class: analyzer.Singleton, Context: "store"}},
+		Contexts: []*analyzer.Context{{Name: "store", Class: analyzer.Singleton, Roots: []string{"store"}}},
+	}
+}
+
+func TestNewPlan(t *testing.T) {
+	p := NewPlan(todoModel(), "liquefy test", 0)
+	if p.Service != "todo" || p.Partitions != DefaultPartitions || p.Default != DefaultFluxion {
+		t.Errorf("plan header = %q %d %q", p.Service, p.Partitions, p.Default)
+	}
+	got := map[string]runtime.Fluxion{}
+	for _, f := range p.Fluxions {
+		got[f.Name] = f
+	}
+	for name, kind := range map[string]runtime.Kind{
+		"get-todos-id": runtime.Singleton, "post-todos": runtime.Singleton,
+		"get-health": runtime.Stateless, "get-health-2": runtime.Stateless, "default": runtime.Stateless,
+	} {
+		if got[name].Kind != kind {
+			t.Errorf("fluxion %s: kind %q, want %q (plan %+v)", name, got[name].Kind, kind, p.Fluxions)
+		}
+	}
+	if !p.Routes[3].Implicit || p.Routes[3].Fluxion != "get-health-2" {
+		t.Errorf("implicit route = %+v", p.Routes[3])
+	}
+}
+
+func TestEmitPlan(t *testing.T) {
+	a, err := emitPlan(NewPlan(todoModel(), "liquefy test", 8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := emitPlan(NewPlan(todoModel(), "liquefy test", 8))
+	if !bytes.Equal(a, b) {
+		t.Error("two runs emitted different bytes")
+	}
+	if !bytes.HasPrefix(a, []byte(Header+"\n")) {
+		t.Errorf("first line is not %q:\n%s", Header, a)
+	}
+	if f, err := format.Source(a); err != nil || !bytes.Equal(f, a) {
+		t.Errorf("emitted plan is not gofmt-clean (%v):\n%s", err, a)
+	}
+	for _, want := range []string{
+		`liquefyruntime "github.com/liquefy/liquefy/runtime"`,
+		"const _ = liquefyruntime.PlanVersion1",
+		`Pattern: "GET /todos/{id}"`,
+		"Kind:    liquefyruntime.Singleton",
+		"Partitions: 8",
+		"Implicit: true",
+	} {
+		if !strings.Contains(string(a), want) {
+			t.Errorf("emitted plan lacks %q:\n%s", want, a)
+		}
+	}
+}
+
+func TestLineChanges(t *testing.T) {
+	before := "module m\n\ngo 1.21\n\nrequire a v1\n"
+	after := "module m\n\ngo 1.26.0\n\nrequire (\n\ta v1\n\tb v2\n)\n"
+	got := strings.Join(lineChanges("go.mod", []byte(before), []byte(after)), "\n")
+	want := "go.mod: - go 1.21\ngo.mod: - require a v1\ngo.mod: + a v1\ngo.mod: + b v2\ngo.mod: + go 1.26.0\ngo.mod: + require ("
+	if got != want {
+		t.Errorf("lineChanges:\n%s\nwant\n%s", got, want)
+	}
+}
