@@ -1,0 +1,95 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestTodoWorkloadIsDeterministic(t *testing.T) {
+	setupA, nextA := TodoWorkload(20, 7)
+	setupB, nextB := TodoWorkload(20, 7)
+	_, nextC := TodoWorkload(20, 8)
+	if !reflect.DeepEqual(setupA, setupB) {
+		t.Error("two setups with the same arguments differ")
+	}
+	differs := false
+	for i := range 1000 {
+		if !reflect.DeepEqual(nextA(i), nextB(i)) {
+			t.Fatalf("request %d differs between two workloads with seed 7", i)
+		}
+		differs = differs || !reflect.DeepEqual(nextA(i), nextC(i))
+	}
+	if !differs {
+		t.Error("seeds 7 and 8 give the same 1000 requests")
+	}
+}
+
+func TestTodoWorkloadMix(t *testing.T) {
+	const keys, n = 50, 20000
+	setup, next := TodoWorkload(keys, 1)
+	if len(setup) != keys {
+		t.Fatalf("setup has %d requests, want %d", len(setup), keys)
+	}
+	valid := map[string]bool{}
+	for k := 1; k <= keys; k++ {
+		valid[fmt.Sprintf("/todos/%d", k)] = true
+	}
+
+	count := map[string]int{}
+	for i := range n {
+		r := next(i)
+		count[r.Method]++
+		if r.Method != http.MethodPost && !valid[r.Path] {
+			t.Fatalf("request %d: %s %s outside the key space", i, r.Method, r.Path)
+		}
+		if r.Method != http.MethodGet && !json.Valid(r.Body) {
+			t.Fatalf("request %d: body %q is not JSON", i, r.Body)
+		}
+	}
+	for method, share := range map[string]int{"GET": 80, "PUT": 15, "POST": 5} {
+		got := 100 * float64(count[method]) / n
+		if got < float64(share)-1.5 || got > float64(share)+1.5 {
+			t.Errorf("%s: %.1f%% of requests, want %d%%", method, got, share)
+		}
+	}
+}
+
+func TestReadTrace(t *testing.T) {
+	trace := `# a comment
+{"start": {"args": ["-addr", "{{addr}}"], "ready": "/healthz"}}
+
+{"name": "list", "path": "/todos"}
+{"name": "create", "method": "POST", "path": "/todos", "host": "h.test", "header": {"Content-Type": ["application/json"]}, "body": "{\"title\":\"milk\"}", "ignore_headers": ["X-Id"]}
+{"name": "binary", "method": "PUT", "path": "/blob", "body_base64": "AAEC"}
+`
+	reqs, err := ReadTrace(strings.NewReader(trace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Request{
+		{Path: "/todos", Body: []byte{}},
+		{Method: "POST", Path: "/todos", Host: "h.test", Header: http.Header{"Content-Type": {"application/json"}},
+			Body: []byte(`{"title":"milk"}`)},
+		{Method: "PUT", Path: "/blob", Body: []byte{0, 1, 2}},
+	}
+	if !reflect.DeepEqual(reqs, want) {
+		t.Errorf("ReadTrace =\n%+v\nwant\n%+v", reqs, want)
+	}
+}
+
+func TestReadTraceReportsTheBadLine(t *testing.T) {
+	for trace, wantErr := range map[string]string{
+		"# c\n{\"path\": \"/a\"}\n{\"path\": \n":          "line 3",
+		"{\"path\": \"http://192.0.2.1/\"}\n":             "line 1",
+		"\n{\"path\": \"/a\", \"body_base64\": \"!!\"}\n": "line 2: body_base64",
+	} {
+		_, err := ReadTrace(strings.NewReader(trace))
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("ReadTrace(%q) error = %v, want one naming %q", trace, err, wantErr)
+		}
+	}
+}

@@ -1,0 +1,126 @@
+// Command liquefy-bench load-tests HTTP services on this machine and
+// prints one Markdown table row per target.
+//
+// Usage:
+//
+//	liquefy-bench [flags] [name=]url...
+//
+// Each target is benchmarked in turn with the same workload: the todo mix
+// (bench.TodoWorkload) by default, or the requests of a trace replayed
+// round-robin with -trace. Targets must be loopback addresses.
+//
+// Example:
+//
+//	liquefy-bench -c 32 -d 10s monolith=http://127.0.0.1:8080 liquefied=http://127.0.0.1:8081
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/liquefy/liquefy/bench"
+)
+
+func main() {
+	flag.Usage = usage
+	tracePath := flag.String("trace", "", "replay the requests of this trace.jsonl instead of the todo mix")
+	keys := flag.Int("keys", 100, "todo mix: number of todos created before measuring and then read or updated")
+	seed := flag.Uint64("seed", 1, "todo mix: seed that picks each request")
+	noSetup := flag.Bool("no-setup", false, "todo mix: do not create the todos first (the target already has them)")
+	cfg := bench.Config{}
+	flag.IntVar(&cfg.Concurrency, "c", bench.DefaultConcurrency, "requests in flight")
+	flag.DurationVar(&cfg.Duration, "d", bench.DefaultDuration, "longest time to measure each target")
+	flag.IntVar(&cfg.MaxRequests, "n", bench.DefaultMaxRequests, "most requests to send to each target")
+	flag.DurationVar(&cfg.Timeout, "timeout", bench.DefaultTimeout, "longest wait for one answer")
+	flag.Parse()
+	if flag.NArg() == 0 {
+		usage()
+		os.Exit(2)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout, cfg, *tracePath, *keys, *seed, !*noSetup, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, "liquefy-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// run benchmarks each target in turn and prints the table to out.
+func run(ctx context.Context, out io.Writer, cfg bench.Config, tracePath string, keys int, seed uint64, setup bool, targets []string) error {
+	if err := workload(&cfg, tracePath, keys, seed, setup); err != nil {
+		return err
+	}
+	for _, t := range targets {
+		_, url := splitTarget(t)
+		if err := bench.CheckLoopback(url); err != nil {
+			return err
+		}
+	}
+
+	// Measure each target in turn.
+	fmt.Fprint(out, bench.MarkdownHeader())
+	for _, t := range targets {
+		name, url := splitTarget(t)
+		cfg.URL = url
+		res, err := bench.Run(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprint(out, res.MarkdownRow(name))
+		if res.LastError != nil {
+			fmt.Fprintf(os.Stderr, "liquefy-bench: %s: last error: %v\n", name, res.LastError)
+		}
+	}
+	return nil
+}
+
+// workload sets the requests of cfg from a trace or the todo mix.
+func workload(cfg *bench.Config, tracePath string, keys int, seed uint64, setup bool) error {
+	if tracePath == "" {
+		var s []bench.Request
+		s, cfg.Next = bench.TodoWorkload(keys, seed)
+		if setup {
+			cfg.Setup = s
+		}
+		return nil
+	}
+	f, err := os.Open(tracePath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cfg.Requests, err = bench.ReadTrace(f)
+	return err
+}
+
+// splitTarget splits "name=url"; a bare URL is its own name.
+func splitTarget(t string) (name, url string) {
+	if name, url, ok := strings.Cut(t, "="); ok && !strings.Contains(name, "/") {
+		return name, url
+	}
+	return t, t
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: liquefy-bench [flags] [name=]url...
+
+liquefy-bench sends a closed-loop load to each target in turn (loopback
+addresses only) and prints a Markdown table: requests, errors, non-2xx
+answers, requests per second and latency percentiles. The default workload
+is the todo mix: -keys todos created first, then 80% GET /todos/{id}, 15%
+PUT /todos/{id}, 5% POST /todos, each picked by -seed and its index.
+
+Example:
+
+	liquefy-bench -c 32 -d 10s monolith=http://127.0.0.1:8080 liquefied=http://127.0.0.1:8081
+
+Flags:
+`)
+	flag.PrintDefaults()
+}

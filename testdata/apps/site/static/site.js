@@ -1,0 +1,3 @@
+document.querySelectorAll("time").forEach(function (t) {
+  t.title = "published " + t.textContent;
+});
