@@ -7,8 +7,8 @@ package main
 import (
 	"flag"
 	"log"
-	web "net/http" // an import under another name
 	"net"
+	web "net/http" // an import under another name
 )
 
 type app struct {

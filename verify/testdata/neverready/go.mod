@@ -1,0 +1,3 @@
+module example.com/neverready
+
+go 1.24
