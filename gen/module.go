@@ -102,7 +102,7 @@ func EnsureModule(modDir, mainDir string, self Self) ([]string, error) {
 
 	newMod, _ := os.ReadFile(gomod)
 	newSum, _ := os.ReadFile(gosum)
-	changes := lineChanges("go.mod", oldMod, newMod)
+	changes := describeChanges(oldMod, newMod)
 	if !bytes.Equal(oldSum, newSum) {
 		changes = append(changes, "go.sum: updated with the checksums of the runtime's dependencies")
 	}
@@ -232,34 +232,90 @@ func goCmd(dir string, args ...string) error {
 	return nil
 }
 
-// lineChanges lists the lines added to and removed from a file, as
-// "go.mod: + line" and "go.mod: - line".
-func lineChanges(name string, before, after []byte) []string {
-	count := func(b []byte) map[string]int {
-		m := map[string]int{}
-		for _, l := range strings.Split(string(b), "\n") {
-			if l = strings.TrimSpace(l); l != "" && l != ")" {
-				m[l]++
-			}
-		}
-		return m
+// describeChanges says, one line each, what changed between two
+// versions of a go.mod: the go line, requirements added, upgraded or
+// dropped, replace lines and godebug lines.
+func describeChanges(before, after []byte) []string {
+	was, err1 := modfile.Parse("go.mod", before, nil)
+	is, err2 := modfile.Parse("go.mod", after, nil)
+	if err1 != nil || err2 != nil {
+		return []string{"go.mod: changed"}
 	}
-	was, is := count(before), count(after)
 	var out []string
-	for _, l := range sortedKeys(was) {
-		if is[l] < was[l] {
-			out = append(out, fmt.Sprintf("%s: - %s", name, l))
+	if v0, v1 := goVersion(was), goVersion(is); v0 != v1 {
+		out = append(out, fmt.Sprintf("go.mod: go %s → %s (liquefy's runtime and its dependencies need it)", v0, v1))
+	}
+
+	// Requirements, by module path.
+	old := map[string]string{}
+	for _, r := range was.Require {
+		old[r.Mod.Path] = r.Mod.Version
+	}
+	var added []string
+	for _, r := range is.Require {
+		v, ok := old[r.Mod.Path]
+		switch {
+		case !ok && r.Mod.Path == ModulePath:
+			out = append(out, fmt.Sprintf("go.mod: require %s %s (liquefy's runtime)", r.Mod.Path, r.Mod.Version))
+		case !ok:
+			added = append(added, r.Mod.Path+" "+r.Mod.Version)
+		case v != r.Mod.Version:
+			out = append(out, fmt.Sprintf("go.mod: %s %s → %s", r.Mod.Path, v, r.Mod.Version))
+		}
+		delete(old, r.Mod.Path)
+	}
+	if len(added) > 0 {
+		out = append(out, fmt.Sprintf("go.mod: require %s (the runtime's dependencies, added by go mod tidy)", strings.Join(added, ", ")))
+	}
+	for _, p := range sortedKeys(old) {
+		out = append(out, fmt.Sprintf("go.mod: dropped %s %s (unused, by go mod tidy)", p, old[p]))
+	}
+
+	// Replace and godebug lines that are new.
+	for _, r := range is.Replace {
+		if !hasReplace(was, r) {
+			out = append(out, fmt.Sprintf("go.mod: replace %s => %s", r.Old.Path, r.New.Path))
 		}
 	}
-	for _, l := range sortedKeys(is) {
-		if was[l] < is[l] {
-			out = append(out, fmt.Sprintf("%s: + %s", name, l))
+	var pinned []string
+	for _, g := range is.Godebug {
+		if !hasGodebug(was, g) {
+			pinned = append(pinned, g.Key+"="+g.Value)
 		}
+	}
+	if len(pinned) > 0 {
+		out = append(out, fmt.Sprintf("go.mod: godebug %s (the app's defaults under go %s, kept so the monolith and the liquefied service behave as before)",
+			strings.Join(pinned, " "), goVersion(was)))
 	}
 	return out
 }
 
-func sortedKeys(m map[string]int) []string {
+func goVersion(f *modfile.File) string {
+	if f.Go == nil {
+		return "1.16" // the go command's assumption for a go.mod without a go line
+	}
+	return f.Go.Version
+}
+
+func hasReplace(f *modfile.File, r *modfile.Replace) bool {
+	for _, x := range f.Replace {
+		if x.Old == r.Old && x.New == r.New {
+			return true
+		}
+	}
+	return false
+}
+
+func hasGodebug(f *modfile.File, g *modfile.Godebug) bool {
+	for _, x := range f.Godebug {
+		if x.Key == g.Key && x.Value == g.Value {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -96,12 +96,30 @@ func TestEmitPlan(t *testing.T) {
 	}
 }
 
-func TestLineChanges(t *testing.T) {
-	before := "module m\n\ngo 1.21\n\nrequire a v1\n"
-	after := "module m\n\ngo 1.26.0\n\nrequire (\n\ta v1\n\tb v2\n)\n"
-	got := strings.Join(lineChanges("go.mod", []byte(before), []byte(after)), "\n")
-	want := "go.mod: - go 1.21\ngo.mod: - require a v1\ngo.mod: + a v1\ngo.mod: + b v2\ngo.mod: + go 1.26.0\ngo.mod: + require ("
+func TestDescribeChanges(t *testing.T) {
+	before := "module m\n\ngo 1.21\n\nrequire a.example/x v1.0.0\n"
+	after := `module m
+
+go 1.26.0
+
+godebug httpmuxgo121=1
+
+require (
+	a.example/x v1.2.0
+	b.example/y v1.5.0
+	github.com/liquefy/liquefy v0.0.0-00010101000000-000000000000
+)
+
+replace github.com/liquefy/liquefy => ../liquefy
+`
+	got := strings.Join(describeChanges([]byte(before), []byte(after)), "\n")
+	want := `go.mod: go 1.21 → 1.26.0 (liquefy's runtime and its dependencies need it)
+go.mod: a.example/x v1.0.0 → v1.2.0
+go.mod: require github.com/liquefy/liquefy v0.0.0-00010101000000-000000000000 (liquefy's runtime)
+go.mod: require b.example/y v1.5.0 (the runtime's dependencies, added by go mod tidy)
+go.mod: replace github.com/liquefy/liquefy => ../liquefy
+go.mod: godebug httpmuxgo121=1 (the app's defaults under go 1.21, kept so the monolith and the liquefied service behave as before)`
 	if got != want {
-		t.Errorf("lineChanges:\n%s\nwant\n%s", got, want)
+		t.Errorf("describeChanges:\n%s\nwant\n%s", got, want)
 	}
 }
