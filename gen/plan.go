@@ -46,9 +46,14 @@ func NewPlan(m *analyzer.Model, generator string, partitions int) *runtime.Plan 
 		})
 	}
 
-	// One fluxion per route, then the default one.
+	// One fluxion per route of the served mux, then the default one.
+	// Routes of sub-muxes are served through their parent's route, whose
+	// analysis already covers them.
 	used := map[string]bool{DefaultFluxion: true}
 	for _, r := range m.Routes {
+		if m.Served == nil || r.Mux != m.Served.Mux {
+			continue
+		}
 		name := uniqueName(fluxionName(r.Pattern), used)
 		p.Routes = append(p.Routes, runtime.Route{Pattern: r.Pattern, Fluxion: name, Implicit: r.Implicit})
 		p.Fluxions = append(p.Fluxions, runtime.Fluxion{Name: name, Kind: kindOf(r.Context, classes), Context: r.Context})

@@ -35,10 +35,11 @@ func todoModel() *analyzer.Model {
 		Module: "example.com/todo", Package: "example.com/todo",
 		Served: &analyzer.Served{Call: "http.ListenAndServe", Mux: "http.DefaultServeMux"},
 		Routes: []*analyzer.Route{
-			{Pattern: "GET /todos/{id}", Roots: []string{"store"}, Context: "store"},
-			{Pattern: "POST /todos", Roots: []string{"store"}, Writes: []string{"store"}, Context: "store"},
-			{Pattern: "GET /health"},
-			{Pattern: "GET /health/", Implicit: true},
+			{Pattern: "GET /todos/{id}", Mux: "http.DefaultServeMux", Roots: []string{"store"}, Context: "store"},
+			{Pattern: "POST /todos", Mux: "http.DefaultServeMux", Roots: []string{"store"}, Writes: []string{"store"}, Context: "store"},
+			{Pattern: "GET /health", Mux: "http.DefaultServeMux"},
+			{Pattern: "GET /health/", Mux: "http.DefaultServeMux", Implicit: true},
+			{Pattern: "GET /v1/items", Mux: "api"}, // on a sub-mux: served through its parent's route
 		},
 		Roots:    []*analyzer.Root{{Name: "store", Class: analyzer.Singleton, Context: "store"}},
 		Contexts: []*analyzer.Context{{Name: "store", Class: analyzer.Singleton, Roots: []string{"store"}}},
@@ -61,6 +62,9 @@ func TestNewPlan(t *testing.T) {
 		if got[name].Kind != kind {
 			t.Errorf("fluxion %s: kind %q, want %q (plan %+v)", name, got[name].Kind, kind, p.Fluxions)
 		}
+	}
+	if len(p.Routes) != 4 {
+		t.Errorf("plan has %d routes, want the served mux's 4: %+v", len(p.Routes), p.Routes)
 	}
 	if !p.Routes[3].Implicit || p.Routes[3].Fluxion != "get-health-2" {
 		t.Errorf("implicit route = %+v", p.Routes[3])

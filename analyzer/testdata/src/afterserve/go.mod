@@ -1,0 +1,3 @@
+module example.com/afterserve
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/nonconst
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/noserve
+
+go 1.26

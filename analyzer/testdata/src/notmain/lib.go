@@ -1,0 +1,3 @@
+package lib // want "is not a main package"
+
+func F() {}

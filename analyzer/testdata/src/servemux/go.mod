@@ -1,0 +1,3 @@
+module example.com/servemux
+
+go 1.26

@@ -1,0 +1,5 @@
+//go:build !extra
+
+package main
+
+func register() {}

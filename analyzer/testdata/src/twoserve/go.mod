@@ -1,0 +1,3 @@
+module example.com/twoserve
+
+go 1.26

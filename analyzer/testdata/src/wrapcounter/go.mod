@@ -1,0 +1,3 @@
+module example.com/wrapcounter
+
+go 1.26

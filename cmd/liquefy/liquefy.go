@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/liquefy/liquefy"
+)
+
+var cmdLiquefy = &command{
+	name:    "liquefy",
+	summary: "write the liquefied service of a net/http app",
+	usage: `usage: liquefy [-o DIR] [-tags TAGS] [-partitions N] APPDIR
+
+Loads the app whose main package is in APPDIR (its own module, anywhere on
+disk), finds its routes and the state each handler needs, and writes the
+liquefied service to APPDIR/liquid (or -o DIR). It adds what the module
+needs to build it to APPDIR's go.mod (a require line for liquefy's runtime,
+a replace line when liquefy runs from a checkout, then go mod tidy) and
+prints each change. Nothing is written when any step fails.
+
+Run the result from the app's directory exactly like the monolith:
+
+	cd APPDIR && go run ./liquid -addr 127.0.0.1:8080
+
+Exit status: 0 done, 1 analysis findings (no routes, a pattern that is not
+a constant), 2 usage, load or build failures.
+
+Example:
+
+	go run ./cmd/liquefy ./testdata/apps/todo
+
+Flags:
+`,
+}
+
+func init() {
+	cmdLiquefy.run = runLiquefy
+}
+
+func runLiquefy(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags(cmdLiquefy, stderr)
+	out := fs.String("o", "", "output directory (default APPDIR/liquid)")
+	var tags stringList
+	fs.Var(&tags, "tags", "comma-separated build tags to load the app with")
+	partitions := fs.Int("partitions", 0, "partitions of each keyed context (default 64)")
+	dir, code, ok := parse(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	if *out != "" {
+		abs, err := filepath.Abs(*out)
+		if err != nil {
+			return report(stderr, err)
+		}
+		*out = abs
+	}
+	wd, _ := os.Getwd()
+
+	res, err := liquefy.Liquefy(liquefy.Options{Dir: dir, Out: *out, Tags: tags, Partitions: *partitions, WorkDir: wd})
+	if err != nil {
+		return report(stderr, err)
+	}
+
+	// Say what changed, relative to where the user stands.
+	for _, c := range res.ModuleChanges {
+		fmt.Fprintln(stdout, c)
+	}
+	for _, c := range res.Calls {
+		fmt.Fprintf(stdout, "%s: %s handed to %s\n", c.Pos, c.From, c.To)
+	}
+	where := res.Out
+	if r, err := filepath.Rel(wd, res.Out); err == nil {
+		where = r
+	}
+	state := "unchanged"
+	if res.Changed {
+		state = "written"
+	}
+	fmt.Fprintf(stdout, "%s: %s (%d routes, %d contexts)\n", where, state, len(res.Model.Routes), len(res.Model.Contexts))
+	return exitOK
+}

@@ -1,0 +1,3 @@
+module example.com/noroutes
+
+go 1.22

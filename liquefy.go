@@ -1,0 +1,150 @@
+// Package liquefy turns a monolithic net/http app into a service that
+// scales out over NATS, without changes to the app's source.
+//
+// Liquefy loads the app's main package, finds its routes and the state
+// each handler reaches (package analyzer), plans one fluxion per route
+// bound to the execution context holding that state, and writes the
+// liquefied service: a copy of the main package whose serving call is
+// handed to liquefy's runtime (packages rewrite and gen), beside the app.
+// The command in cmd/liquefy is a thin layer over this package.
+package liquefy
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/liquefy/liquefy/analyzer"
+	"github.com/liquefy/liquefy/gen"
+	"github.com/liquefy/liquefy/rewrite"
+)
+
+// Version is the version of liquefy, recorded in every plan it writes.
+const Version = "v0.1.0-dev"
+
+// OutDir is the name of the directory, inside the app's main package,
+// that holds the liquefied service unless told otherwise.
+const OutDir = "liquid"
+
+// Options say what to liquefy and where to put it.
+type Options struct {
+	// Dir is the app's main package directory.
+	Dir string
+
+	// Out is the output directory; "" means Dir/liquid.
+	Out string
+
+	// Tags are build tags for loading the app.
+	Tags []string
+
+	// Partitions is the partition count of keyed contexts; 0 means
+	// gen.DefaultPartitions.
+	Partitions int
+
+	// WorkDir is the directory positions in errors are relative to;
+	// "" means the current directory.
+	WorkDir string
+
+	// SkipBuild leaves out the final check that the liquefied service
+	// builds.
+	SkipBuild bool
+}
+
+// A Result says what Liquefy did.
+type Result struct {
+	Model *analyzer.Model
+
+	// Out is the output directory and Changed reports whether its
+	// contents changed.
+	Out     string
+	Changed bool
+
+	// Calls are the serving calls handed to the runtime; ModuleChanges
+	// the lines changed in the app's go.mod and go.sum.
+	Calls         []rewrite.Change
+	ModuleChanges []string
+}
+
+// Analyze loads and analyzes the app in opts.Dir without writing
+// anything. Its errors are *analyzer.LoadError or *analyzer.FindingsError
+// values as Load and Analyze return them.
+func Analyze(opts Options) (*analyzer.Program, *analyzer.Model, error) {
+	prog, err := analyzer.Load(opts.Dir, analyzer.Config{Tags: opts.Tags, Dir: opts.WorkDir})
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := analyzer.Analyze(prog)
+	if err != nil {
+		return nil, nil, err
+	}
+	return prog, m, nil
+}
+
+// Liquefy writes the liquefied service of the app in opts.Dir. It
+// changes nothing on disk unless every step succeeds: analysis, code
+// generation, the app's go.mod (require and replace lines for liquefy's
+// runtime, then `go mod tidy`) and a build of the result; on any failure
+// the output directory, go.mod and go.sum are as they were.
+func Liquefy(opts Options) (*Result, error) {
+	prog, m, err := Analyze(opts)
+	if err != nil {
+		return nil, err
+	}
+	self, err := gen.LocateSelf()
+	if err != nil {
+		return nil, err
+	}
+	out, err := gen.Service(prog.Main, m, "liquefy "+Version, opts.Partitions)
+	if err != nil {
+		return nil, err
+	}
+
+	// Put the service in place, then make the module build it.
+	dir := opts.Out
+	if dir == "" {
+		dir = filepath.Join(m.Dir, OutDir)
+	}
+	placed, err := gen.Write(out, dir)
+	if err != nil {
+		return nil, err
+	}
+	modChanges, err := gen.EnsureModule(m.ModuleDir, m.Dir, self)
+	if err == nil && !opts.SkipBuild {
+		err = build(m.ModuleDir, dir)
+	}
+	if err != nil {
+		placed.Undo()
+		return nil, err
+	}
+	placed.Keep()
+	for i := range out.Changes {
+		out.Changes[i].Pos.Filename = rel(opts.WorkDir, out.Changes[i].Pos.Filename)
+	}
+	return &Result{Model: m, Out: dir, Changed: placed.Changed, Calls: out.Changes, ModuleChanges: modChanges}, nil
+}
+
+// build checks that the liquefied service in dir compiles.
+func build(modDir, dir string) error {
+	cmd := exec.Command("go", "build", "-o", os.DevNull, ".")
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("liquefy: the generated service in %s does not build; this is a bug in liquefy, please report it with the app:\n%s", rel(modDir, dir), out.String())
+	}
+	return nil
+}
+
+// rel is p relative to base when p lies under base.
+func rel(base, p string) string {
+	if base == "" {
+		base, _ = os.Getwd()
+	}
+	if r, err := filepath.Rel(base, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
+}
