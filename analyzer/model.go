@@ -99,6 +99,40 @@ type Route struct {
 	// Context is the name of the execution context the route runs on, or
 	// "" for a stateless route that any worker may serve.
 	Context string
+
+	// Key says how the route's request selects its entry of a keyed
+	// context; nil unless Context is keyed.
+	Key *Key
+}
+
+// A Key is how a request selects the entry of a keyed context it touches:
+// a value taken from the request, passed through pure transforms, used
+// as the map key. Generated key functions compute it at the gateway.
+type Key struct {
+	// From is where the value comes from: "path" (r.PathValue), "query"
+	// (r.URL.Query().Get), "form" (r.FormValue), "header" (r.Header.Get),
+	// "cookie" (r.Cookie(...).Value) or "json" (a field of the JSON body).
+	From string
+
+	// Name is the wildcard, parameter, header or cookie name, or for
+	// "json" the field's JSON name.
+	Name string
+
+	// Ops are the transforms applied in order, each one of
+	// "strings.ToLower", "strings.ToUpper", "strings.TrimSpace",
+	// "strconv.Atoi", "strconv.ParseInt" (base 10, 64 bits) and
+	// "strconv.ParseUint" (base 10, 64 bits). A failing parse means the
+	// handler touches no entry.
+	Ops []string
+
+	// Type is the map's key type, qualified relative to the main package
+	// ("string", "int", "UserID"); for "json" it is also the field's type.
+	Type string
+
+	// Expr is the key expression as the handler spells it, and Pos its
+	// position.
+	Expr string
+	Pos  token.Position
 }
 
 // RootKind says where a state root lives.
