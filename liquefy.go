@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/liquefy/liquefy/analyzer"
+	"github.com/liquefy/liquefy/deploy"
 	"github.com/liquefy/liquefy/gen"
 	"github.com/liquefy/liquefy/rewrite"
 )
@@ -51,6 +52,10 @@ type Options struct {
 	// SkipBuild leaves out the final check that the liquefied service
 	// builds.
 	SkipBuild bool
+
+	// Deploy sets the image, namespace, replica counts and app arguments
+	// of the Kubernetes manifests written to DIR/liquid/deploy.
+	Deploy deploy.Options
 }
 
 // A Result says what Liquefy did.
@@ -97,9 +102,17 @@ func Liquefy(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := gen.Service(prog.Main, m, "liquefy "+Version, opts.Partitions)
+	plan := gen.NewPlan(m, "liquefy "+Version, opts.Partitions)
+	out, err := gen.Service(prog.Main, plan)
 	if err != nil {
 		return nil, err
+	}
+	manifests, err := deploy.Manifests(plan, opts.Deploy)
+	if err != nil {
+		return nil, err
+	}
+	for name, data := range manifests {
+		out.Files[name] = data
 	}
 
 	// Put the service in place, then make the module build it.

@@ -10,8 +10,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
-	"github.com/liquefy/liquefy/analyzer"
 	"github.com/liquefy/liquefy/rewrite"
+	"github.com/liquefy/liquefy/runtime"
 )
 
 // An Output is the liquefied service, held in memory until Write puts it
@@ -26,10 +26,10 @@ type Output struct {
 }
 
 // Service builds the liquefied form of the app whose main package is pkg
-// (loaded with syntax and types) and whose analysis is m: the rewritten
+// (loaded with syntax and types) and whose plan is plan: the rewritten
 // copy of every source file of the package, the files it embeds or
 // builds with, and the generated plan. It writes nothing.
-func Service(pkg *packages.Package, m *analyzer.Model, generator string, partitions int) (*Output, error) {
+func Service(pkg *packages.Package, plan *runtime.Plan) (*Output, error) {
 	out := &Output{Files: map[string][]byte{}}
 
 	// The package's own Go files, rewritten.
@@ -61,11 +61,11 @@ func Service(pkg *packages.Package, m *analyzer.Model, generator string, partiti
 	}
 
 	// The generated plan.
-	plan, err := emitPlan(NewPlan(m, generator, partitions))
+	src, err := emitPlan(plan)
 	if err != nil {
 		return nil, err
 	}
-	out.Files[PlanFile] = plan
+	out.Files[PlanFile] = src
 	return out, nil
 }
 

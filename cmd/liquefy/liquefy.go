@@ -7,16 +7,20 @@ import (
 	"path/filepath"
 
 	"github.com/liquefy/liquefy"
+	"github.com/liquefy/liquefy/deploy"
 )
 
 var cmdLiquefy = &command{
 	name:    "liquefy",
 	summary: "write the liquefied service of a net/http app",
-	usage: `usage: liquefy [-o DIR] [-tags TAGS] [-partitions N] APPDIR
+	usage: `usage: liquefy [-o DIR] [-tags TAGS] [-partitions N] [deploy flags] APPDIR
 
 Loads the app whose main package is in APPDIR (its own module, anywhere on
 disk), finds its routes and the state each handler needs, and writes the
-liquefied service to APPDIR/liquid (or -o DIR). It adds what the module
+liquefied service to APPDIR/liquid (or -o DIR), with the plan manifest
+liquid/liquefy.yaml and Kubernetes manifests in liquid/deploy/ (see
+docs/deploy.md; the deploy flags below set their image, namespace and
+replica counts). It adds what the module
 needs to build it to APPDIR's go.mod (a require line for liquefy's runtime,
 a replace line when liquefy runs from a checkout, then go mod tidy) and
 prints each change. Nothing is written when any step fails.
@@ -46,6 +50,13 @@ func runLiquefy(args []string, stdout, stderr io.Writer) int {
 	var tags stringList
 	fs.Var(&tags, "tags", "comma-separated build tags to load the app with")
 	partitions := fs.Int("partitions", 0, "partitions of each keyed context (default 64)")
+	var dopts deploy.Options
+	fs.StringVar(&dopts.Image, "image", "", "deploy: container image (default SERVICE:latest)")
+	fs.StringVar(&dopts.Namespace, "namespace", "", "deploy: Kubernetes namespace (default \"default\")")
+	fs.IntVar(&dopts.GatewayReplicas, "gateways", 0, "deploy: gateway replicas, the autoscaler's minimum (default 2)")
+	fs.IntVar(&dopts.Workers, "workers", 0, "deploy: worker replicas (default 3)")
+	var appArgs stringList
+	fs.Var(&appArgs, "app-args", "deploy: the app's own arguments for every pod, comma-separated (e.g. -addr=:8080)")
 	dir, code, ok := parse(fs, args, stderr)
 	if !ok {
 		return code
@@ -59,7 +70,8 @@ func runLiquefy(args []string, stdout, stderr io.Writer) int {
 	}
 	wd, _ := os.Getwd()
 
-	res, err := liquefy.Liquefy(liquefy.Options{Dir: dir, Out: *out, Tags: tags, Partitions: *partitions, WorkDir: wd})
+	dopts.AppArgs = appArgs
+	res, err := liquefy.Liquefy(liquefy.Options{Dir: dir, Out: *out, Tags: tags, Partitions: *partitions, WorkDir: wd, Deploy: dopts})
 	if err != nil {
 		return report(stderr, err)
 	}

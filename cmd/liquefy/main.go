@@ -6,6 +6,7 @@
 //	liquefy [flags] DIR            write DIR/liquid, the liquefied service
 //	liquefy inspect [-json] DIR    show routes, state roots and contexts
 //	liquefy verify -trace FILE DIR replay a trace against both forms and compare
+//	liquefy graph [-format F] DIR  draw routes, fluxions and contexts
 //	liquefy version                print liquefy's version
 //
 // Run `liquefy help COMMAND` for a command's flags and an example.
@@ -41,7 +42,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{cmdLiquefy, cmdInspect, cmdVerify, cmdVersion}
+	commands = []*command{cmdLiquefy, cmdInspect, cmdVerify, cmdGraph, cmdVersion}
 }
 
 func main() {
