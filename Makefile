@@ -22,7 +22,7 @@ vet:
 # Load the to-do app's monolith and its liquefied service in turn, on
 # loopback, and print requests per second and latency side by side.
 bench:
-	$(GO) run ./cmd/liquefy-bench -app ./testdata/apps/todo
+	$(GO) run ./cmd/liquefy-bench -c 16 -d 10s -app ./testdata/apps/todo
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -37,15 +37,24 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "d", bench.DefaultDuration, "longest time to measure each target")
 	flag.IntVar(&cfg.MaxRequests, "n", bench.DefaultMaxRequests, "most requests to send to each target")
 	flag.DurationVar(&cfg.Timeout, "timeout", bench.DefaultTimeout, "longest wait for one answer")
+	app := flag.String("app", "", "liquefy a scratch copy of this app, start the monolith and each liquefied form in turn, and measure them")
 	flag.Parse()
-	if flag.NArg() == 0 {
+	if flag.NArg() == 0 && *app == "" {
 		usage()
 		os.Exit(2)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Stdout, cfg, *tracePath, *keys, *seed, !*noSetup, flag.Args()); err != nil {
+	var err error
+	if *app != "" {
+		if err = workload(&cfg, *tracePath, *keys, *seed, !*noSetup); err == nil {
+			err = runApp(ctx, os.Stdout, cfg, *app)
+		}
+	} else {
+		err = run(ctx, os.Stdout, cfg, *tracePath, *keys, *seed, !*noSetup, flag.Args())
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "liquefy-bench:", err)
 		os.Exit(1)
 	}
@@ -109,6 +118,7 @@ func splitTarget(t string) (name, url string) {
 
 func usage() {
 	fmt.Fprint(os.Stderr, `usage: liquefy-bench [flags] [name=]url...
+       liquefy-bench [flags] -app APPDIR
 
 liquefy-bench sends a closed-loop load to each target in turn (loopback
 addresses only) and prints a Markdown table: requests, errors, non-2xx
@@ -116,9 +126,15 @@ answers, requests per second and latency percentiles. The default workload
 is the todo mix: -keys todos created first, then 80% GET /todos/{id}, 15%
 PUT /todos/{id}, 5% POST /todos, each picked by -seed and its index.
 
-Example:
+With -app, it liquefies a scratch copy of the app, then measures the
+monolith and the liquefied service (role all with and without the fast
+path, and one gateway with two workers) in turn, each freshly started, and
+prints each form's throughput as a ratio of the monolith's.
+
+Examples:
 
 	liquefy-bench -c 32 -d 10s monolith=http://127.0.0.1:8080 liquefied=http://127.0.0.1:8081
+	liquefy-bench -d 10s -app ./testdata/apps/todo
 
 Flags:
 `)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/liquefy/liquefy"
 	"github.com/liquefy/liquefy/deploy"
@@ -84,7 +85,7 @@ func runLiquefy(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: %s handed to %s\n", c.Pos, c.From, c.To)
 	}
 	where := res.Out
-	if r, err := filepath.Rel(wd, res.Out); err == nil {
+	if r, err := filepath.Rel(wd, res.Out); err == nil && !strings.HasPrefix(r, "..") {
 		where = r
 	}
 	state := "unchanged"
