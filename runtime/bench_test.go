@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -87,5 +89,57 @@ func BenchmarkGatewayParallel(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkKeyedWrite measures a keyed write request (PUT of a small
+// value, keys spread over the partitions) with write-through persistence
+// to the embedded JetStream bucket, against the same request with no
+// State in the plan. It reports both ns/op and their ratio
+// ("x-no-persist"), with the fast path on and off.
+func BenchmarkKeyedWrite(b *testing.B) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	for _, mode := range []struct {
+		name string
+		fast bool
+	}{{"fastpath", true}, {"nats", false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			urls := make(map[bool]string)
+			for _, persist := range []bool{false, true} {
+				a := newKVApp("bench")
+				s := testSettings(b, nil)
+				s.FastPath = mode.fast
+				urls[persist] = baseURL(startService(b, kvPlan(a, persist), s, a.mux))
+				put(b, client, urls[persist]+"/kv/warm")
+			}
+
+			b.ResetTimer()
+			ns := make(map[bool]float64)
+			for _, persist := range []bool{false, true} {
+				start := time.Now()
+				for i := range b.N {
+					put(b, client, urls[persist]+"/kv/key-"+strconv.Itoa(i%1000))
+				}
+				ns[persist] = float64(time.Since(start).Nanoseconds()) / float64(b.N)
+			}
+			b.StopTimer()
+
+			b.ReportMetric(ns[false], "plain-ns/op")
+			b.ReportMetric(ns[true], "persist-ns/op")
+			b.ReportMetric(ns[true]/ns[false], "x-no-persist")
+		})
+	}
+}
+
+func put(b *testing.B, c *http.Client, url string) {
+	req, _ := http.NewRequest("PUT", url, strings.NewReader("value"))
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		b.Fatalf("%s: status %d", url, resp.StatusCode)
 	}
 }

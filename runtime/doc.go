@@ -38,7 +38,7 @@
 //	LIQUEFY_NATS           (embed)      external NATS URL(s); required for gateway and worker
 //	LIQUEFY_NATS_CREDS     (none)       credentials file for the connection to LIQUEFY_NATS
 //	LIQUEFY_NATS_LISTEN    (none)       role all: host:port the embedded server also listens on
-//	LIQUEFY_STORE          (temp dir)   the embedded server's JetStream directory
+//	LIQUEFY_STORE          (temp dir)   the embedded server's JetStream directory (logged at start-up)
 //	LIQUEFY_TIMEOUT        30s          how long the gateway waits for a reply (then 504)
 //	LIQUEFY_DRAIN_TIMEOUT  30s          bound on a graceful shutdown
 //	LIQUEFY_MAX_BODY       8MiB         request body limit (then 413); bytes, or KiB/MiB/GiB
@@ -46,6 +46,8 @@
 //	LIQUEFY_WORKER_INDEX   0            this worker's index, or "ordinal" (HOSTNAME's -<n>)
 //	LIQUEFY_FASTPATH       1            role all: 0 sends every request over NATS
 //	LIQUEFY_CONCURRENCY    1024         handlers a worker runs at once
+//	LIQUEFY_PARTITIONS     plan's       partitions of every keyed context; must match the bucket's
+//	LIQUEFY_KV_REPLICAS    1            replicas of the state bucket when a worker creates it
 //	LIQUEFY_HEALTH_ADDR    (none)       host:port serving /livez and /readyz
 //	LIQUEFY_LOG            info         debug, info, warn or error; text on stderr
 //
@@ -59,8 +61,67 @@
 //
 // A singleton context is owned by worker FNV-1a(name) mod LIQUEFY_WORKERS,
 // a residue context by worker 0, partition p of a keyed context by worker
-// p mod LIQUEFY_WORKERS. Until plans carry key functions every request of
-// a keyed fluxion goes to partition 0.
+// p mod LIQUEFY_WORKERS.
+//
+// # Keys and partitions
+//
+// For a keyed fluxion the gateway dispatches the request through its mux,
+// so r.PathValue works, reads the body, and calls the fluxion's Key
+// function. The key's partition is FNV-1a 64 of its bytes mod the
+// partition count (LIQUEFY_PARTITIONS, else Plan.Partitions); a key
+// function that reports false, or panics, sends the request to partition
+// 0. The key and partition travel in the message, and the worker persists
+// under that key; a worker that computes another partition for it (the
+// two disagree on the count) answers 503 without running the handler.
+// In role all the fast path takes only partitions this process's worker
+// owns; the rest go over NATS to their owner. A request whose owner is
+// not subscribed is answered 503 at once, one whose owner does not reply
+// within LIQUEFY_TIMEOUT 504.
+//
+// # Persistence
+//
+// When a context's State is set, its owner writes it through to a
+// JetStream key-value bucket, lq_<service> (history 1, file storage,
+// LIQUEFY_KV_REPLICAS replicas when created), laid out as:
+//
+//	m.partitions        the partition count, recorded by the first worker
+//	k.<context>.<key>   one entry of a keyed context: KeyedState.Get's bytes
+//	s.<context>         a singleton or residue context: WholeState.Snapshot's bytes
+//
+// <context> is the context name as a subject token and <key> the key in
+// unpadded base64url, or "=" for the empty key. A worker or gateway whose
+// partition count differs from m.partitions refuses to start: the
+// entries would be restored to the wrong owners. The hash, the key
+// encoding and the codec (see Encoder) are the bucket's format; changing
+// any of them needs a new bucket.
+//
+// After a request of a fluxion with Writes set, and only then, the worker
+// stores what the handler left (even if it panicked): for a keyed
+// fluxion the entry of the request's key (removed from the bucket when
+// Get reports none; nothing when the request had no key), for a
+// singleton or residue one the whole context. A lock per key (striped)
+// or per context is held from reading the state until the bucket
+// acknowledges, so of two writes to one key the bucket ends with the
+// later state. Only then does the reply leave. When storing fails the
+// client gets 503 with a "liquefy:" body instead of the handler's
+// response, and the failure is logged.
+//
+// Before a worker subscribes, and so before /readyz reports ready, it
+// restores what it owns: every entry of its partitions of each keyed
+// context (State.Put), and each whole context it owns (State.Restore),
+// logging the count and the time taken.
+//
+// The promise: a reply that reached the client means its change is in
+// the bucket, so a worker killed at any moment, or a restart on the same
+// LIQUEFY_STORE in role all, loses nothing acknowledged. What a crash can
+// leave is a change that was stored, or applied in memory, without its
+// reply reaching the client: a client that retries applies it twice,
+// since requests carry no id to deduplicate. A 503 from a failed store
+// means the change may still be visible in the worker's memory until it
+// restarts or the key is written again. The bucket's durability is
+// JetStream's: with one replica, an entry survives the process but is
+// synced to disk on JetStream's interval, so a power loss can take the
+// last writes; raise LIQUEFY_KV_REPLICAS on a cluster.
 //
 // # Limits
 //
@@ -73,6 +134,15 @@
 // BaseContext returned. It does not end when the client goes away, and
 // carries nothing the app's ConnContext adds. Request trailers are not
 // forwarded.
+//
+// Persistence stores a whole singleton or residue context on every write
+// to it, so its cost grows with the context. A removed keyed entry
+// leaves a delete marker in the bucket (restore applies it). A key whose
+// bucket key would make a subject longer than 3 KiB (NATS refuses
+// protocol lines over 4 KiB by default), so a key of more than about
+// 2.2 KiB, cannot be stored: its writes are answered 503 without running
+// the handler. Partitions are placed
+// statically; changing LIQUEFY_PARTITIONS needs a new bucket.
 //
 // For the *http.Server forms the app's server itself serves a listener
 // that never accepts, so that its Shutdown and Close reach the runtime;
@@ -91,7 +161,11 @@
 //
 // # Locks
 //
-// No function holds two of the package's mutexes at once: the log
-// limiter's, the worker's in-flight tracker's and the service's error
-// mutex are each taken alone, for a few statements.
+// The store's mutexes (one stripe per key hash, one per whole context)
+// are held while the plan's State encodes the context, which takes the
+// app's own locks, and while the bucket acknowledges the write; no other
+// runtime mutex is taken under them. Otherwise no function holds two of
+// the package's mutexes at once: the log limiter's, the worker's
+// in-flight tracker's and the service's error mutex are each taken
+// alone, for a few statements.
 package runtime

@@ -29,19 +29,24 @@ type gateway struct {
 	limit   *limiter
 }
 
-// A routeHandler marks, in the gateway's mux, the fluxion of a pattern.
-// The gateway only asks the mux which handler matches; it never serves.
-type routeHandler struct{ rt *route }
+// A routeHandler is, in the gateway's mux, the handler of a pattern: it
+// names the pattern's fluxion. The gateway looks it up with mux.Handler,
+// and dispatches through mux.ServeHTTP only for fluxions with a key
+// function, which need r.PathValue.
+type routeHandler struct {
+	g  *gateway
+	rt *route
+}
 
-// ServeHTTP panics: a marker is only looked up, never served.
-func (routeHandler) ServeHTTP(http.ResponseWriter, *http.Request) {
-	panic("liquefy: routeHandler is a marker and is never served")
+// ServeHTTP forwards r to the route's fluxion.
+func (h routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.g.serve(w, r, h.rt)
 }
 
 // newGatewayMux registers the plan's patterns on a fresh mux, spelled as
-// the binary's ServeMux mode expects. A pattern the mux rejects is an
-// error, not a panic.
-func newGatewayMux(p *Plan, t *table) (mux *http.ServeMux, err error) {
+// the binary's ServeMux mode expects, with handlers that forward through
+// g. A pattern the mux rejects is an error, not a panic.
+func newGatewayMux(p *Plan, t *table, g *gateway) (mux *http.ServeMux, err error) {
 	mux = http.NewServeMux()
 	legacy := legacyMux()
 	for i, r := range p.Routes {
@@ -49,7 +54,7 @@ func newGatewayMux(p *Plan, t *table) (mux *http.ServeMux, err error) {
 		if legacy && (r.Implicit || isStandardPattern(pattern)) {
 			pattern = strings.TrimPrefix(pattern, "GET ")
 		}
-		if err := register(mux, pattern, routeHandler{t.routes[i]}); err != nil {
+		if err := register(mux, pattern, routeHandler{g, t.routes[i]}); err != nil {
 			return nil, err
 		}
 	}
@@ -89,23 +94,42 @@ func isStandardPattern(pattern string) bool {
 
 // match returns the route of r: the fluxion of the pattern it matches, or
 // the default for requests the mux would not route to a registered
-// handler (404s, its redirects, 405s).
-func (g *gateway) match(r *http.Request) *route {
+// handler (404s, its redirects, 405s). It reports whether a pattern
+// matched.
+func (g *gateway) match(r *http.Request) (*route, bool) {
 	if h, _ := g.mux.Handler(r); h != nil {
 		if rh, ok := h.(routeHandler); ok {
-			return rh.rt
+			return rh.rt, true
 		}
 	}
-	return g.table.dflt
+	return g.table.dflt, false
 }
 
-// ServeHTTP forwards r to its fluxion and writes back the reply.
+// ServeHTTP forwards r to its fluxion and writes back the reply. A keyed
+// route is dispatched through the mux, so that its key function sees
+// the path values; the mux matches r as match did.
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rt := g.match(r)
+	rt, matched := g.match(r)
+	if matched && rt.key != nil {
+		g.mux.ServeHTTP(w, r)
+		return
+	}
+	g.serve(w, r, rt)
+}
+
+// serve forwards r to rt's owner: the owner of its key's partition for a
+// keyed fluxion.
+func (g *gateway) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 	body, ok := g.readBody(w, r, rt)
 	if !ok {
 		return
 	}
+	key, hasKey := g.key(rt, r, body)
+	part := 0
+	if hasKey {
+		part = partitionOf(key, g.table.partitions)
+	}
+	subject, local := rt.target(part)
 
 	// Forward the request with a deadline the worker shares.
 	ctx, cancel := context.WithTimeout(r.Context(), g.timeout)
@@ -113,6 +137,9 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	deadline, _ := ctx.Deadline()
 	req := &wireRequest{
 		Fluxion:          rt.fluxion,
+		HasKey:           hasKey,
+		Key:              key,
+		Partition:        part,
 		Method:           r.Method,
 		RequestURI:       r.RequestURI,
 		Proto:            r.Proto,
@@ -127,12 +154,28 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Deadline:         deadline.UnixNano(),
 		Body:             body,
 	}
-	resp, err := g.forward(ctx, rt, req)
+	resp, err := g.forward(ctx, subject, local, req)
 	if err != nil {
-		g.fail(w, r, rt, err)
+		g.fail(w, r, rt, subject, err)
 		return
 	}
-	g.write(w, rt, resp)
+	g.write(w, rt, subject, resp)
+}
+
+// key runs rt's key function, if it has one. A key function that panics
+// selects no entry: the request goes to partition 0, where the handler
+// meets the same input.
+func (g *gateway) key(rt *route, r *http.Request, body []byte) (key string, ok bool) {
+	if rt.key == nil {
+		return "", false
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			g.limit.log(g.log, slog.LevelWarn, "key function panic", "fluxion", rt.fluxion, "panic", fmt.Sprint(v))
+			key, ok = "", false
+		}
+	}()
+	return rt.key(r, body)
 }
 
 // readBody reads r's body up to the limit; past it, or on a read error,
@@ -164,15 +207,16 @@ func (g *gateway) refuseBody(w http.ResponseWriter, rt *route) {
 	http.Error(w, msg, http.StatusRequestEntityTooLarge)
 }
 
-// forward sends req to rt's owner and returns the reply.
-func (g *gateway) forward(ctx context.Context, rt *route, req *wireRequest) (*wireResponse, error) {
-	if g.local != nil && rt.local {
+// forward sends req to subject, or to the local worker when it owns the
+// subject, and returns the reply.
+func (g *gateway) forward(ctx context.Context, subject string, local bool, req *wireRequest) (*wireResponse, error) {
+	if g.local != nil && local {
 		// The handler may change the header, and may still run when the
 		// gateway gives up and net/http reads the request again.
 		req.Header = req.Header.Clone()
 		return g.local.call(ctx, req)
 	}
-	msg, err := g.nc.RequestWithContext(ctx, rt.subject, appendRequest(nil, req))
+	msg, err := g.nc.RequestWithContext(ctx, subject, appendRequest(nil, req))
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +225,7 @@ func (g *gateway) forward(ctx context.Context, rt *route, req *wireRequest) (*wi
 
 // fail answers a request that got no reply, with a plain-text body that
 // names the fluxion, and logs why.
-func (g *gateway) fail(w http.ResponseWriter, r *http.Request, rt *route, err error) {
+func (g *gateway) fail(w http.ResponseWriter, r *http.Request, rt *route, subject string, err error) {
 	status, why := http.StatusBadGateway, "the messaging system failed"
 	switch {
 	case r.Context().Err() != nil:
@@ -195,7 +239,7 @@ func (g *gateway) fail(w http.ResponseWriter, r *http.Request, rt *route, err er
 	case errors.Is(err, errWire):
 		why = "the reply could not be decoded"
 	}
-	g.limit.log(g.log, slog.LevelWarn, "request failed", "fluxion", rt.fluxion, "subject", rt.subject, "status", status, "err", err)
+	g.limit.log(g.log, slog.LevelWarn, "request failed", "fluxion", rt.fluxion, "subject", subject, "status", status, "err", err)
 	http.Error(w, fmt.Sprintf("liquefy: fluxion %s: %s", rt.fluxion, why), status)
 }
 
@@ -204,12 +248,12 @@ func (g *gateway) fail(w http.ResponseWriter, r *http.Request, rt *route, err er
 // flushed, then the trailers.
 // An aborted response aborts the client's connection as net/http does
 // when a handler panics.
-func (g *gateway) write(w http.ResponseWriter, rt *route, resp *wireResponse) {
+func (g *gateway) write(w http.ResponseWriter, rt *route, subject string, resp *wireResponse) {
 	switch resp.Outcome {
 	case outcomeAborted:
 		panic(http.ErrAbortHandler)
 	case outcomeTooLarge:
-		g.limit.log(g.log, slog.LevelError, "response too large", "fluxion", rt.fluxion, "subject", rt.subject)
+		g.limit.log(g.log, slog.LevelError, "response too large", "fluxion", rt.fluxion, "subject", subject)
 		msg := fmt.Sprintf("liquefy: fluxion %s: the response is larger than the messaging system's max payload", rt.fluxion)
 		http.Error(w, msg, http.StatusBadGateway)
 		return

@@ -214,6 +214,9 @@ func startService(t testing.TB, p *Plan, s Settings, h http.Handler) *Service {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
+	// Runs first: connections the client dialled but never used are new
+	// to the server, which waits 5s before a graceful shutdown closes one.
+	t.Cleanup(noRedirect.CloseIdleConnections)
 	return svc
 }
 

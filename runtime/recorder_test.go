@@ -96,7 +96,7 @@ func TestSubjects(t *testing.T) {
 	p := testPlan()
 	p.Fluxions = append(p.Fluxions, Fluxion{Name: "keyed", Kind: Keyed, Context: "shards"}, Fluxion{Name: "files", Kind: Residue, Context: "disk"})
 	p.Contexts = append(p.Contexts, Context{Name: "shards"}, Context{Name: "disk"})
-	tb, err := newTable(p, 1, 2)
+	tb, err := newTable(p, 1, 2, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,18 +172,18 @@ func TestChild(t *testing.T) {
 		}
 		p := testPlan()
 		p.Routes = []Route{{Pattern: "GET /debug/vars", Fluxion: "misc", Implicit: true}, {Pattern: "/hello", Fluxion: "hello"}}
-		tb, err := newTable(p, 0, 1)
+		tb, err := newTable(p, 0, 1, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		mux, err := newGatewayMux(p, tb)
-		if err != nil {
+		g := &gateway{table: tb}
+		if g.mux, err = newGatewayMux(p, tb, g); err != nil {
 			t.Fatal(err)
 		}
-		g := &gateway{table: tb, mux: mux}
 		for path, want := range map[string]string{"/debug/vars": "misc", "/hello": "hello", "/other": "default"} {
 			r, _ := http.NewRequest("GET", "http://x"+path, nil)
-			if got := g.match(r).fluxion; got != want {
+			if rt, _ := g.match(r); rt.fluxion != want {
+				got := rt.fluxion
 				t.Errorf("legacy mux: %s goes to %s, want %s", path, got, want)
 			}
 		}

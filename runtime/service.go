@@ -29,11 +29,12 @@ type Service struct {
 	log      *slog.Logger
 	limit    *limiter
 	table    *table
-	mux      *http.ServeMux
+	gw       *gateway // its mux is built by New; the rest by Start
 
 	// Set by Start.
 	embedded *embedded
 	nc       *nats.Conn
+	store    *store // nil unless a worker persists some context
 	worker   *worker
 	server   *http.Server // the gateway's
 	ln       net.Listener
@@ -74,12 +75,12 @@ func newService(p *Plan, s Settings, h http.Handler, cfg gatewayConfig) (*Servic
 	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("new service: %w", err)
 	}
-	t, err := newTable(p, s.WorkerIndex, s.Workers)
+	t, err := newTable(p, s.WorkerIndex, s.Workers, s.Partitions)
 	if err != nil {
 		return nil, fmt.Errorf("new service: %w", err)
 	}
-	mux, err := newGatewayMux(p, t)
-	if err != nil {
+	gw := &gateway{table: t}
+	if gw.mux, err = newGatewayMux(p, t, gw); err != nil {
 		return nil, fmt.Errorf("new service: %w", err)
 	}
 
@@ -90,13 +91,14 @@ func newService(p *Plan, s Settings, h http.Handler, cfg gatewayConfig) (*Servic
 	log = log.With("service", p.Service, "role", string(s.Role))
 	return &Service{
 		plan: p, settings: s, handler: h, cfg: cfg, log: log, limit: newLimiter(),
-		table: t, mux: mux, stopped: make(chan struct{}),
+		table: t, gw: gw, stopped: make(chan struct{}),
 	}, nil
 }
 
-// Start starts the service's parts in order: the NATS connection (and
-// embedded server), the worker's subscriptions, then the gateway's
-// listener and the health endpoints. ctx bounds the start-up only. On
+// Start starts the service's parts in order: the health endpoints (not
+// ready yet), the NATS connection (and embedded server), the state
+// bucket and the restore of what this worker owns, the worker's
+// subscriptions, then the gateway's listener. ctx bounds the start-up only. On
 // error everything started is stopped again. Start is called once.
 func (s *Service) Start(ctx context.Context) error {
 	if s.started.Swap(true) {
@@ -116,12 +118,20 @@ func (s *Service) Start(ctx context.Context) error {
 }
 
 func (s *Service) start(ctx context.Context) error {
+	// Health first: /livez answers while state is restored, and /readyz
+	// says not ready until Start returns.
+	if err := s.startHealth(); err != nil {
+		return err
+	}
 	if err := s.connect(); err != nil {
 		return err
 	}
 	role := s.settings.Role
 	if role == RoleAll || role == RoleWorker {
-		s.worker = newWorker(s.handler, s.settings.Concurrency, s.log, s.limit)
+		if err := s.openStore(ctx); err != nil {
+			return err
+		}
+		s.worker = newWorker(s.handler, s.table, s.store, s.settings.Concurrency, s.log, s.limit)
 		s.worker.setBase(context.WithValue(context.Background(), http.ServerContextKey, s.appServer()))
 		if err := s.worker.subscribe(s.nc, s.table); err != nil {
 			return err
@@ -132,12 +142,32 @@ func (s *Service) start(ctx context.Context) error {
 			return fmt.Errorf("flush subscriptions: %w", err)
 		}
 	}
-	if role == RoleAll || role == RoleGateway {
-		if err := s.startGateway(); err != nil {
+	if role == RoleGateway && s.table.persisted {
+		if err := checkGatewayPartitions(ctx, s.nc, s.table); err != nil {
 			return err
 		}
 	}
-	return s.startHealth()
+	if role == RoleAll || role == RoleGateway {
+		return s.startGateway()
+	}
+	return nil
+}
+
+// openStore opens the state bucket, when the plan persists any context,
+// and restores what this worker owns, before it subscribes to anything.
+func (s *Service) openStore(ctx context.Context) error {
+	if !s.table.persisted {
+		return nil
+	}
+	st, err := openStore(ctx, s.nc, s.table, s.settings.KVReplicas, s.settings.Timeout)
+	if err != nil {
+		return err
+	}
+	if err := st.restore(ctx, s.table, s.log); err != nil {
+		return err
+	}
+	s.store = st
+	return nil
 }
 
 // connect starts the embedded server when the role needs one and
@@ -181,10 +211,8 @@ func (s *Service) fastPath() bool {
 // startGateway listens and serves the gateway's handler on a server that
 // copies the app's server settings.
 func (s *Service) startGateway() error {
-	gw := &gateway{
-		table: s.table, mux: s.mux, nc: s.nc, timeout: s.settings.Timeout,
-		maxBody: s.settings.MaxBody, log: s.log, limit: s.limit,
-	}
+	gw := s.gw
+	gw.nc, gw.timeout, gw.maxBody, gw.log, gw.limit = s.nc, s.settings.Timeout, s.settings.MaxBody, s.log, s.limit
 	if s.fastPath() {
 		gw.local = s.worker
 	}

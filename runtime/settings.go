@@ -73,6 +73,15 @@ type Settings struct {
 	// handles at once.
 	Concurrency int
 
+	// Partitions is LIQUEFY_PARTITIONS, the number of partitions of every
+	// keyed context; 0 keeps the plan's. A worker refuses to start when
+	// it differs from the count its bucket recorded.
+	Partitions int
+
+	// KVReplicas is LIQUEFY_KV_REPLICAS, the replicas of the state bucket
+	// when a worker creates it (an existing bucket keeps its own).
+	KVReplicas int
+
 	// HealthAddr is LIQUEFY_HEALTH_ADDR, where /livez and /readyz are
 	// served; "" serves neither.
 	HealthAddr string
@@ -95,6 +104,7 @@ func DefaultSettings() Settings {
 		Workers:      1,
 		FastPath:     true,
 		Concurrency:  1024,
+		KVReplicas:   1,
 		LogLevel:     slog.LevelInfo,
 	}
 }
@@ -121,6 +131,8 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	p.workerIndex("LIQUEFY_WORKER_INDEX", &s.WorkerIndex)
 	p.boolean("LIQUEFY_FASTPATH", &s.FastPath)
 	p.positive("LIQUEFY_CONCURRENCY", &s.Concurrency)
+	p.positive("LIQUEFY_PARTITIONS", &s.Partitions)
+	p.positive("LIQUEFY_KV_REPLICAS", &s.KVReplicas)
 	p.hostPort("LIQUEFY_HEALTH_ADDR", &s.HealthAddr)
 	p.level("LIQUEFY_LOG", &s.LogLevel)
 
@@ -142,6 +154,10 @@ func (s Settings) check() error {
 		return fmt.Errorf("LIQUEFY_MAX_BODY=%d: want a byte count between 1 and %d", s.MaxBody, int64(maxBodyLimit))
 	case s.Concurrency < 1:
 		return fmt.Errorf("LIQUEFY_CONCURRENCY=%d: want a positive integer", s.Concurrency)
+	case s.Partitions < 0 || s.Partitions > maxPartitions:
+		return fmt.Errorf("LIQUEFY_PARTITIONS=%d: want between 1 and %d", s.Partitions, maxPartitions)
+	case s.KVReplicas < 1 || s.KVReplicas > 5:
+		return fmt.Errorf("LIQUEFY_KV_REPLICAS=%d: want between 1 and 5, as JetStream allows", s.KVReplicas)
 	}
 	if s.WorkerIndex >= s.Workers {
 		return fmt.Errorf("LIQUEFY_WORKER_INDEX=%d: want an index below LIQUEFY_WORKERS=%d", s.WorkerIndex, s.Workers)

@@ -29,7 +29,7 @@ func TestSettingsFromEnv(t *testing.T) {
 		"LIQUEFY_WORKER_INDEX": "ordinal", "HOSTNAME": "todo-worker-2", "LIQUEFY_FASTPATH": "0",
 		"LIQUEFY_HEALTH_ADDR": "127.0.0.1:8081", "LIQUEFY_LOG": "debug", "LIQUEFY_ADDR": ":9090",
 		"LIQUEFY_DRAIN_TIMEOUT": "5s", "LIQUEFY_CONCURRENCY": "8", "LIQUEFY_STORE": "/var/lib/js",
-		"LIQUEFY_NATS_CREDS": "/etc/nats/nats.creds",
+		"LIQUEFY_NATS_CREDS": "/etc/nats/nats.creds", "LIQUEFY_PARTITIONS": "64", "LIQUEFY_KV_REPLICAS": "3",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestSettingsFromEnv(t *testing.T) {
 		Role: RoleWorker, Addr: ":9090", NATS: "nats://127.0.0.1:4222,nats://127.0.0.1:4223", NATSCreds: "/etc/nats/nats.creds",
 		Store: "/var/lib/js", Timeout: 1500 * time.Millisecond, DrainTimeout: 5 * time.Second,
 		MaxBody: 2 << 20, Workers: 3, WorkerIndex: 2, FastPath: false, Concurrency: 8,
-		HealthAddr: "127.0.0.1:8081", LogLevel: slog.LevelDebug,
+		Partitions: 64, KVReplicas: 3, HealthAddr: "127.0.0.1:8081", LogLevel: slog.LevelDebug,
 	}
 	if s != want {
 		t.Errorf("settings\n got %+v\nwant %+v", s, want)
@@ -67,6 +67,9 @@ func TestSettingsErrors(t *testing.T) {
 		{map[string]string{"LIQUEFY_ROLE": "gateway"}, []string{"LIQUEFY_ROLE=gateway", "needs LIQUEFY_NATS"}},
 		{map[string]string{"LIQUEFY_NATS_LISTEN": "127.0.0.1:4222", "LIQUEFY_NATS": "nats://x:4222"}, []string{"LIQUEFY_NATS_LISTEN", "no LIQUEFY_NATS"}},
 		{map[string]string{"LIQUEFY_NATS_CREDS": "x.creds"}, []string{"LIQUEFY_NATS_CREDS", "needs LIQUEFY_NATS"}},
+		{map[string]string{"LIQUEFY_PARTITIONS": "0"}, []string{"LIQUEFY_PARTITIONS", `"0"`, "positive integer"}},
+		{map[string]string{"LIQUEFY_PARTITIONS": "100000"}, []string{"LIQUEFY_PARTITIONS=100000", "between 1 and"}},
+		{map[string]string{"LIQUEFY_KV_REPLICAS": "7"}, []string{"LIQUEFY_KV_REPLICAS=7", "between 1 and 5"}},
 		{map[string]string{"LIQUEFY_LOG": "loud", "LIQUEFY_FASTPATH": "yes"}, []string{"LIQUEFY_LOG", "LIQUEFY_FASTPATH"}},
 	} {
 		_, err := SettingsFromEnv(env(c.env))

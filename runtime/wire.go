@@ -15,22 +15,30 @@ import (
 // string followed by a uvarint count of values and the values. Keys are
 // written in sorted order so equal messages encode to equal bytes.
 //
-//	request:  version fluxion method requestURI proto major minor host
-//	          remoteAddr header contentLength transferEncoding tls
-//	          deadline body
+//	request:  version fluxion hasKey key partition method requestURI
+//	          proto major minor host remoteAddr header contentLength
+//	          transferEncoding tls deadline body
 //	response: version outcome status header trailer flushed
 //	          interim-count (status header)... body
 
 // wireVersion is the first byte of every message; it changes when the
 // format does.
-const wireVersion = 1
+const wireVersion = 2
 
 // errWire is wrapped by every decoding error.
 var errWire = errors.New("malformed message")
 
 // A wireRequest is an HTTP request as the gateway forwards it.
 type wireRequest struct {
-	Fluxion          string
+	Fluxion string
+
+	// HasKey, Key and Partition are what the gateway computed for a
+	// keyed fluxion; the worker persists under this key, never one of
+	// its own making.
+	HasKey    bool
+	Key       string
+	Partition int
+
 	Method           string
 	RequestURI       string
 	Proto            string
@@ -79,6 +87,9 @@ type interim struct {
 func appendRequest(b []byte, r *wireRequest) []byte {
 	b = append(b, wireVersion)
 	b = appendString(b, r.Fluxion)
+	b = appendBool(b, r.HasKey)
+	b = appendString(b, r.Key)
+	b = binary.AppendVarint(b, int64(r.Partition))
 	b = appendString(b, r.Method)
 	b = appendString(b, r.RequestURI)
 	b = appendString(b, r.Proto)
@@ -101,6 +112,9 @@ func decodeRequest(b []byte) (*wireRequest, error) {
 	d.version()
 	r := &wireRequest{
 		Fluxion:    d.string(),
+		HasKey:     d.bool(),
+		Key:        d.string(),
+		Partition:  d.int(),
 		Method:     d.string(),
 		RequestURI: d.string(),
 		Proto:      d.string(),

@@ -10,7 +10,7 @@ import (
 
 func sampleRequest() *wireRequest {
 	return &wireRequest{
-		Fluxion: "getTodo", Method: "POST", RequestURI: "/todos/1?x=y", Proto: "HTTP/1.1",
+		Fluxion: "getTodo", HasKey: true, Key: "todo/1\x00", Partition: 7, Method: "POST", RequestURI: "/todos/1?x=y", Proto: "HTTP/1.1",
 		ProtoMajor: 1, ProtoMinor: 1, Host: "example.com:8080", RemoteAddr: "10.0.0.1:5555",
 		Header:        http.Header{"Accept": {"a", "b"}, "X-Empty": {""}},
 		ContentLength: -1, TransferEncoding: []string{"chunked"}, TLS: true,

@@ -28,6 +28,8 @@ var errStopped = errors.New("worker stopped")
 // and the concurrency bound are the same.
 type worker struct {
 	handler http.Handler
+	table   *table
+	store   *store // nil when no context is persisted
 	log     *slog.Logger
 	limit   *limiter
 	sem     chan struct{} // bounds the handlers running at once
@@ -37,8 +39,8 @@ type worker struct {
 	base    atomic.Pointer[baseContext]
 }
 
-func newWorker(h http.Handler, concurrency int, log *slog.Logger, limit *limiter) *worker {
-	w := &worker{handler: h, log: log, limit: limit, sem: make(chan struct{}, concurrency)}
+func newWorker(h http.Handler, t *table, st *store, concurrency int, log *slog.Logger, limit *limiter) *worker {
+	w := &worker{handler: h, table: t, store: st, log: log, limit: limit, sem: make(chan struct{}, concurrency)}
 	w.setBase(context.Background())
 	return w
 }
@@ -109,7 +111,7 @@ func (w *worker) handleMsg(m *nats.Msg) {
 		w.limit.log(w.log, slog.LevelWarn, "request expired before it ran", "fluxion", req.Fluxion, "subject", m.Subject)
 		return
 	}
-	w.reply(m, req.Fluxion, w.run(req))
+	w.reply(m, req.Fluxion, w.serve(req))
 }
 
 // reply sends resp, or a too-large outcome when it does not fit.
@@ -141,7 +143,7 @@ func (w *worker) call(ctx context.Context, req *wireRequest) (*wireResponse, err
 	done := make(chan *wireResponse, 1)
 	go func() {
 		defer w.release()
-		done <- w.run(req)
+		done <- w.serve(req)
 	}()
 	select {
 	case resp := <-done:
@@ -151,14 +153,95 @@ func (w *worker) call(ctx context.Context, req *wireRequest) (*wireResponse, err
 	}
 }
 
-// run replays req into the app's handler with a recorder. A panic is
-// recovered and logged with its stack, as net/http does, and becomes an
-// aborted response; http.ErrAbortHandler aborts without a log line.
-func (w *worker) run(req *wireRequest) (resp *wireResponse) {
+// serve runs req and, when its fluxion writes persisted state, stores
+// the context before the response is returned. A response is never sent
+// for a change that was not stored: a failed write becomes a 503.
+func (w *worker) serve(req *wireRequest) *wireResponse {
+	rt := w.table.fluxions[req.Fluxion]
+	if resp := w.checkPartition(rt, req); resp != nil {
+		return resp
+	}
+	persists := w.persists(rt, req)
+	if persists && rt.kind == Keyed {
+		// A key that cannot be stored is refused before the handler
+		// changes anything.
+		if _, err := w.store.bucketKey(rt.ctx, req.Key); err != nil {
+			return w.notStored(rt, err)
+		}
+	}
+	resp, ran := w.run(req)
+	if !ran || !persists {
+		return resp
+	}
+
+	// The handler ran, even if it panicked: store what it left.
+	err := w.persist(rt, req)
+	if err == nil || resp.Outcome == outcomeAborted {
+		return resp
+	}
+	return w.notStored(rt, err)
+}
+
+// notStored logs a failure to store rt's context and returns the 503
+// that replaces the handler's response.
+func (w *worker) notStored(rt *route, err error) *wireResponse {
+	w.limit.log(w.log, slog.LevelError, "persist failed", "fluxion", rt.fluxion, "context", rt.ctx.name, "err", err)
+	return plainResponse(http.StatusServiceUnavailable,
+		fmt.Sprintf("liquefy: fluxion %s: the change could not be stored, so it is not acknowledged: %v", rt.fluxion, err))
+}
+
+// persists reports whether a run of req must be followed by a write to
+// the bucket: its fluxion writes a persisted context, and, when keyed,
+// names a key (a request that selects no entry changes none).
+func (w *worker) persists(rt *route, req *wireRequest) bool {
+	if w.store == nil || rt == nil || !rt.writes || !rt.ctx.persists() {
+		return false
+	}
+	return rt.kind != Keyed || req.HasKey
+}
+
+// persist writes what req's run changed through to the bucket.
+func (w *worker) persist(rt *route, req *wireRequest) error {
+	if rt.kind == Keyed {
+		return w.store.persistKey(rt.ctx, req.Key)
+	}
+	return w.store.persistWhole(rt.ctx)
+}
+
+// checkPartition refuses a keyed request whose partition this worker
+// computes differently from the gateway: the two disagree on the
+// partition count, and running it could split one key over two owners.
+func (w *worker) checkPartition(rt *route, req *wireRequest) *wireResponse {
+	if rt == nil || rt.kind != Keyed {
+		return nil
+	}
+	want := 0
+	if req.HasKey {
+		want = partitionOf(req.Key, w.table.partitions)
+	}
+	if req.Partition == want {
+		return nil
+	}
+	w.limit.log(w.log, slog.LevelError, "partition mismatch", "fluxion", rt.fluxion, "partition", req.Partition, "want", want, "partitions", w.table.partitions)
+	return plainResponse(http.StatusServiceUnavailable,
+		fmt.Sprintf("liquefy: fluxion %s: gateway and worker disagree on the partition count (LIQUEFY_PARTITIONS); this worker has %d", rt.fluxion, w.table.partitions))
+}
+
+// plainResponse is the response http.Error would write.
+func plainResponse(status int, msg string) *wireResponse {
+	h := http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Content-Type-Options": {"nosniff"}}
+	return &wireResponse{Status: status, Header: h, Body: []byte(msg + "\n")}
+}
+
+// run replays req into the app's handler with a recorder and reports
+// whether the handler ran. A panic is recovered and logged with its
+// stack, as net/http does, and becomes an aborted response;
+// http.ErrAbortHandler aborts without a log line.
+func (w *worker) run(req *wireRequest) (resp *wireResponse, ran bool) {
 	r, cancel, err := buildRequest(w.base.Load().ctx, req)
 	if err != nil {
 		w.limit.log(w.log, slog.LevelError, "bad request", "fluxion", req.Fluxion, "err", err)
-		return &wireResponse{Status: http.StatusBadRequest, Body: []byte("liquefy: " + err.Error() + "\n")}
+		return &wireResponse{Status: http.StatusBadRequest, Body: []byte("liquefy: " + err.Error() + "\n")}, false
 	}
 	defer cancel()
 
@@ -171,14 +254,14 @@ func (w *worker) run(req *wireRequest) (resp *wireResponse) {
 			w.limit.log(w.log, slog.LevelError, "handler panic", "fluxion", req.Fluxion, "remote", req.RemoteAddr,
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		}
-		resp = &wireResponse{Outcome: outcomeAborted}
+		resp, ran = &wireResponse{Outcome: outcomeAborted}, true
 	}()
 	rec := newRecorder()
 	w.handler.ServeHTTP(rec, r)
 	if rec.superfluous != "" {
 		w.limit.log(w.log, slog.LevelWarn, "superfluous WriteHeader", "fluxion", req.Fluxion, "caller", rec.superfluous)
 	}
-	return rec.finish()
+	return rec.finish(), true
 }
 
 // buildRequest makes the *http.Request a server would have made for req,
