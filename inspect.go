@@ -42,11 +42,26 @@ type InspectRoute struct {
 	Pos      string   `json:"pos"`
 	Handler  string   `json:"handler"`
 	Implicit bool     `json:"implicit,omitempty"`
-	Fluxion  string   `json:"fluxion"`
+	Mux      string   `json:"mux,omitempty"`
+	Fluxion  string   `json:"fluxion,omitempty"`
 	Kind     string   `json:"kind"`
 	Context  string   `json:"context,omitempty"`
 	Roots    []string `json:"roots,omitempty"`
 	Writes   []string `json:"writes,omitempty"`
+
+	// Key says how a keyed route's request selects its partition.
+	Key *InspectKey `json:"key,omitempty"`
+}
+
+// InspectKey is the key of a keyed route: where the request carries it,
+// the transforms applied, and where the handler spells it.
+type InspectKey struct {
+	From string   `json:"from"`
+	Name string   `json:"name"`
+	Ops  []string `json:"ops,omitempty"`
+	Type string   `json:"type"`
+	Expr string   `json:"expr"`
+	Pos  string   `json:"pos"`
 }
 
 // InspectRoot is one state root with its class and the reasons for it.
@@ -90,12 +105,25 @@ func Inspect(m *analyzer.Model, partitions int) *Inspection {
 	if s := m.Served; s != nil {
 		in.Served = &InspectServed{Pos: pos(s.Pos), Call: s.Call, Mux: s.Mux, Wrappers: s.Wrappers, Roots: s.Roots}
 	}
-	for i, r := range m.Routes {
-		fx := plan.Routes[i].Fluxion
-		in.Routes = append(in.Routes, InspectRoute{
-			Pattern: r.Pattern, Pos: pos(r.Pos), Handler: r.Handler, Implicit: r.Implicit,
-			Fluxion: fx, Kind: string(kinds[fx]), Context: r.Context, Roots: r.Roots, Writes: r.Writes,
-		})
+	fluxions := map[string]string{} // pattern of the served mux → fluxion
+	for _, r := range plan.Routes {
+		fluxions[r.Pattern] = r.Fluxion
+	}
+	for _, r := range m.Routes {
+		// A route of a sub-mux runs inside its parent's fluxion.
+		fx, kind := "", "sub-mux"
+		if m.Served != nil && r.Mux == m.Served.Mux {
+			fx = fluxions[r.Pattern]
+			kind = string(kinds[fx])
+		}
+		ir := InspectRoute{
+			Pattern: r.Pattern, Pos: pos(r.Pos), Handler: r.Handler, Implicit: r.Implicit, Mux: r.Mux,
+			Fluxion: fx, Kind: kind, Context: r.Context, Roots: r.Roots, Writes: r.Writes,
+		}
+		if k := r.Key; k != nil {
+			ir.Key = &InspectKey{From: k.From, Name: k.Name, Ops: k.Ops, Type: k.Type, Expr: k.Expr, Pos: pos(k.Pos)}
+		}
+		in.Routes = append(in.Routes, ir)
 	}
 	for _, r := range m.Roots {
 		ir := InspectRoot{
@@ -141,7 +169,11 @@ func (in *Inspection) WriteText(w io.Writer) error {
 		if ctx == "" {
 			ctx = "-"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\tcontext %s\t%s\n", r.Pattern, r.Fluxion, r.Kind, ctx, r.Pos)
+		key := ""
+		if r.Key != nil {
+			key = "\tkey " + r.Key.Expr
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\tcontext %s\t%s%s\n", r.Pattern, r.Fluxion, r.Kind, ctx, r.Pos, key)
 	}
 	tw.Flush()
 

@@ -19,18 +19,21 @@ import (
 //	var store = map[string]Todo{} // class:singleton
 //	mux.HandleFunc("GET /todos", list) // route:singleton
 //	mux.HandleFunc(pattern, list) // want "pattern is not a constant"
+//	mux.HandleFunc("GET /n/{n}", get) // route:keyed key:path/n/strconv.Atoi
 //
 // class: names the class of the root declared on that line; route: the
 // fluxion kind of every route registered on that line (stateless,
-// singleton, residue); want: a regexp that a load error or finding
-// positioned on that line must match. Every root, route and diagnostic
-// must be expected, and every expectation met.
+// singleton, keyed, residue); key: the Key of a keyed route, as From,
+// Name and Ops joined by slashes; want: a regexp that a load error or
+// finding positioned on that line must match. Every root, route, key and
+// diagnostic must be expected, and every expectation met.
 
 var (
 	classRe = regexp.MustCompile(`class:([a-z-]+)`)
 	routeRe = regexp.MustCompile(`route:([a-z-]+)`)
 	wantRe  = regexp.MustCompile(`want "((?:[^"\\]|\\.)*)"`)
 	ctxRe   = regexp.MustCompile(`context:([A-Za-z0-9_.]+)`)
+	keyRe   = regexp.MustCompile(`key:(\S+)`)
 	tagsRe  = regexp.MustCompile(`^// tags:(\S+)`)
 )
 
@@ -39,6 +42,7 @@ type expectations struct {
 	classes  map[string]string
 	routes   map[string]string
 	contexts map[string]string
+	keys     map[string]string
 	wants    map[string][]*regexp.Regexp
 	tags     []string
 }
@@ -46,7 +50,7 @@ type expectations struct {
 func readExpectations(t *testing.T, dir string) *expectations {
 	t.Helper()
 	e := &expectations{classes: map[string]string{}, routes: map[string]string{},
-		contexts: map[string]string{}, wants: map[string][]*regexp.Regexp{}}
+		contexts: map[string]string{}, keys: map[string]string{}, wants: map[string][]*regexp.Regexp{}}
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
 			return err
@@ -73,6 +77,9 @@ func readExpectations(t *testing.T, dir string) *expectations {
 			if m := ctxRe.FindStringSubmatch(text); m != nil {
 				e.contexts[key] = m[1]
 			}
+			if m := keyRe.FindStringSubmatch(text); m != nil {
+				e.keys[key] = m[1]
+			}
 			for _, m := range wantRe.FindAllStringSubmatch(text, -1) {
 				e.wants[key] = append(e.wants[key], regexp.MustCompile(strings.ReplaceAll(m[1], `\"`, `"`)))
 			}
@@ -95,8 +102,11 @@ func fluxionKind(m *Model, r *Route) string {
 		return "stateless"
 	}
 	for _, c := range m.Contexts {
-		if c.Name == r.Context && c.Class == NotSplittable {
+		switch {
+		case c.Name == r.Context && c.Class == NotSplittable:
 			return "residue"
+		case c.Name == r.Context && c.Class == Keyed:
+			return "keyed"
 		}
 	}
 	return "singleton"
@@ -197,6 +207,7 @@ func checkRoutes(t *testing.T, e *expectations, m *Model) {
 		if c, ok := e.contexts[key]; ok && c != r.Context {
 			t.Errorf("%s: route %q has context %q, want %q", key, r.Pattern, r.Context, c)
 		}
+		checkKey(t, key, r, e.keys[key])
 	}
 	for _, key := range sortedKeys(e.routes) {
 		if !seen[key] {
@@ -233,4 +244,19 @@ func dumpModel(m *Model) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// checkKey checks a route's Key against its annotation, "" meaning none.
+func checkKey(t *testing.T, line string, r *Route, want string) {
+	t.Helper()
+	got := ""
+	if k := r.Key; k != nil {
+		got = strings.Join(append([]string{k.From, k.Name}, k.Ops...), "/")
+		if k.Type == "" || k.Expr == "" || !k.Pos.IsValid() {
+			t.Errorf("%s: route %q key %s lacks its type, expression or position: %+v", line, r.Pattern, got, k)
+		}
+	}
+	if got != want {
+		t.Errorf("%s: route %q has key %q, want %q", line, r.Pattern, got, want)
+	}
 }

@@ -42,6 +42,7 @@ func (a *analysis) classify(m *Model, routes []*route) {
 	}
 	a.fillRoutes(m, routes, uses, roots)
 	a.fillContexts(m, routes, uses, roots)
+	a.keyContexts(m, routes, uses, roots)
 }
 
 // rootUses groups the accesses by root, leaving out sync primitives,
@@ -73,7 +74,8 @@ func (a *analysis) rootUses() map[string]*rootUse {
 // background goroutine reaches it.
 //
 // The classes err toward keeping state together: a root any request may
-// write is a singleton until the next issue proves it keyed; a root a
+// write is a singleton, which keyContexts makes keyed once every access
+// is shown to go through one key of the request; a root a
 // request writes while a background goroutine also writes it, or that
 // holds something a process cannot hand over, is not splittable.
 func (a *analysis) classifyRoot(u *rootUse) *Root {
@@ -90,10 +92,17 @@ func (a *analysis) classifyRoot(u *rootUse) *Root {
 		Pos: a.p.position(u.info.pos), Guards: a.guardsOf(u)}
 	routeW, bgW := u.byPhase(true, phaseWrapper, phaseRoute), u.byPhase(true, phaseBackground)
 	routeUse := append(u.byPhase(false, phaseWrapper, phaseRoute), routeW...)
+	encoding, encPath := a.encodingReason(u, r, len(routeW) > 0)
 	switch what := unmovable(u.info.typ, a.p, 0); {
 	case what != "" && len(routeUse) > 0:
 		r.Class = NotSplittable
 		r.Reasons = a.reasons(fmt.Sprintf("holds %s (%s) used by", what, r.Type), routeUse)
+		if encPath != "" && encPath != r.Name {
+			r.Reasons = append(r.Reasons, encoding)
+		}
+	case encPath != "":
+		r.Class = NotSplittable
+		r.Reasons = append([]Reason{encoding}, a.reasons("written by", routeW)...)
 	case len(routeW) > 0 && len(bgW) > 0:
 		r.Class = NotSplittable
 		r.Reasons = append(a.reasons("written by", routeW), a.reasons("also written by", bgW)...)

@@ -245,13 +245,17 @@ func (a *analysis) callRoots(call *ssa.Call, f *frame) []ref {
 // reached by other routes through other pointers: a method-value
 // handler's receiver, a variable captured by another closure, a global.
 // Its fields are therefore named after its type ("server.named") however
-// the pointer was reached, so that every alias names one root. Two
+// the pointer was reached, so that every alias names one root. An entry
+// of a map root (lists[id].Title) is the exception: it is part of the
+// map, so that keyed inference sees the access through the map's key;
+// keyed.go keeps such a map whole when a root named after the entry's
+// type shows the entries are reached some other way too. Two
 // objects of one type share their roots: that errs toward keeping state
 // together, never toward a split. A struct held in a variable itself
 // (var st store) keeps the variable's name.
 func (a *analysis) objectRoots(addr val) []ref {
 	rs := a.baseRoots(addr)
-	if len(rs) == 0 || !a.heapPointer(addr.v) {
+	if len(rs) == 0 || !a.heapPointer(addr.v) || a.entryOfRoots(addr, rs) {
 		return rs
 	}
 	if name := a.structName(addr.v.Type()); name != "" {

@@ -6,43 +6,58 @@ import (
 	"net/http"
 )
 
-// The todo mix, in percent of measured requests; the rest are POSTs.
+// The todo mix, in percent of measured requests: reads of a list or of
+// its first item, then writes (renaming a list, replacing its first item);
+// the rest add an item.
 const (
-	todoGetShare = 80
-	todoPutShare = 15
+	todoListGetShare = 40
+	todoItemGetShare = 40
+	todoListPutShare = 10
+	todoItemPutShare = 5
 )
 
 var jsonHeader = http.Header{"Content-Type": {"application/json"}}
 
 // TodoWorkload returns the benchmark mix for the todo test app over the
-// key space 1..keys: setup creates the todos 1..keys (on a fresh server)
-// with POST /todos, and next(i) is, in 80% of cases, GET /todos/{id}; in
-// 15%, PUT /todos/{id}; in 5%, POST /todos. The key and the operation of
-// request i depend only on seed and i, so two runs with the same seed send
-// the same requests, whatever the concurrency.
+// lists list-1..list-keys: setup creates each list with PUT /lists/{id}
+// and gives it item 1 with POST /lists/{id}/items (on a fresh server), and
+// next(i) is, in 40% of cases, GET /lists/{id}; in 40%, GET
+// /lists/{id}/items/1; in 10%, PUT /lists/{id} (a rename); in 5%, PUT
+// /lists/{id}/items/1; in 5%, POST /lists/{id}/items. Every request
+// answers 2xx. The list and the operation of request i depend only on
+// seed and i, so two runs with the same seed send the same requests,
+// whatever the concurrency.
 func TodoWorkload(keys int, seed uint64) (setup []Request, next func(i int) Request) {
 	keys = max(keys, 1)
 	for k := 1; k <= keys; k++ {
-		setup = append(setup, todoPost(fmt.Sprintf("task %d", k)))
+		id := todoListID(k)
+		setup = append(setup,
+			todoJSON(http.MethodPut, "/lists/"+id, fmt.Sprintf(`{"title":"list %d"}`, k)),
+			todoJSON(http.MethodPost, "/lists/"+id+"/items", fmt.Sprintf(`{"title":"first task of list %d"}`, k)))
 	}
 	next = func(i int) Request {
 		r := rand.New(rand.NewPCG(seed, uint64(i)))
-		op, key := r.IntN(100), r.IntN(keys)+1
+		op, id := r.IntN(100), todoListID(r.IntN(keys)+1)
 		switch {
-		case op < todoGetShare:
-			return Request{Method: http.MethodGet, Path: fmt.Sprintf("/todos/%d", key)}
-		case op < todoGetShare+todoPutShare:
-			body := fmt.Sprintf(`{"title":"task %d, edit %d","done":%t}`, key, i, i%2 == 0)
-			return Request{Method: http.MethodPut, Path: fmt.Sprintf("/todos/%d", key),
-				Header: jsonHeader, Body: []byte(body)}
+		case op < todoListGetShare:
+			return Request{Method: http.MethodGet, Path: "/lists/" + id}
+		case op < todoListGetShare+todoItemGetShare:
+			return Request{Method: http.MethodGet, Path: "/lists/" + id + "/items/1"}
+		case op < todoListGetShare+todoItemGetShare+todoListPutShare:
+			return todoJSON(http.MethodPut, "/lists/"+id, fmt.Sprintf(`{"title":"%s, edit %d"}`, id, i))
+		case op < todoListGetShare+todoItemGetShare+todoListPutShare+todoItemPutShare:
+			return todoJSON(http.MethodPut, "/lists/"+id+"/items/1",
+				fmt.Sprintf(`{"title":"first task, edit %d","done":%t}`, i, i%2 == 0))
 		default:
-			return todoPost(fmt.Sprintf("extra task %d", i))
+			return todoJSON(http.MethodPost, "/lists/"+id+"/items", fmt.Sprintf(`{"title":"extra task %d"}`, i))
 		}
 	}
 	return setup, next
 }
 
-func todoPost(title string) Request {
-	return Request{Method: http.MethodPost, Path: "/todos", Header: jsonHeader,
-		Body: []byte(fmt.Sprintf(`{"title":%q}`, title))}
+// todoListID names list k of the workload.
+func todoListID(k int) string { return fmt.Sprintf("list-%d", k) }
+
+func todoJSON(method, path, body string) Request {
+	return Request{Method: method, Path: path, Header: jsonHeader, Body: []byte(body)}
 }

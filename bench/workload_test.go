@@ -31,31 +31,59 @@ func TestTodoWorkloadIsDeterministic(t *testing.T) {
 func TestTodoWorkloadMix(t *testing.T) {
 	const keys, n = 50, 20000
 	setup, next := TodoWorkload(keys, 1)
-	if len(setup) != keys {
-		t.Fatalf("setup has %d requests, want %d", len(setup), keys)
+	if len(setup) != 2*keys {
+		t.Fatalf("setup has %d requests, want %d", len(setup), 2*keys)
 	}
-	valid := map[string]bool{}
+	lists := map[string]bool{}
 	for k := 1; k <= keys; k++ {
-		valid[fmt.Sprintf("/todos/%d", k)] = true
+		lists[fmt.Sprintf("/lists/list-%d", k)] = true
+	}
+	for i, r := range setup {
+		want := http.MethodPut
+		if i%2 == 1 {
+			want = http.MethodPost
+		}
+		if r.Method != want || !lists[strings.TrimSuffix(r.Path, "/items")] || !json.Valid(r.Body) {
+			t.Fatalf("setup request %d: %s %s %q, want %s of a list with a JSON body", i, r.Method, r.Path, r.Body, want)
+		}
 	}
 
 	count := map[string]int{}
 	for i := range n {
 		r := next(i)
-		count[r.Method]++
-		if r.Method != http.MethodPost && !valid[r.Path] {
+		kind := r.Method + " " + todoShape(r.Path)
+		count[kind]++
+		list := strings.TrimSuffix(strings.TrimSuffix(r.Path, "/items/1"), "/items")
+		if !lists[list] {
 			t.Fatalf("request %d: %s %s outside the key space", i, r.Method, r.Path)
 		}
 		if r.Method != http.MethodGet && !json.Valid(r.Body) {
 			t.Fatalf("request %d: body %q is not JSON", i, r.Body)
 		}
 	}
-	for method, share := range map[string]int{"GET": 80, "PUT": 15, "POST": 5} {
-		got := 100 * float64(count[method]) / n
+	want := map[string]int{
+		"GET list": 40, "GET item": 40, "PUT list": 10, "PUT item": 5, "POST items": 5,
+	}
+	for kind, share := range want {
+		got := 100 * float64(count[kind]) / n
 		if got < float64(share)-1.5 || got > float64(share)+1.5 {
-			t.Errorf("%s: %.1f%% of requests, want %d%%", method, got, share)
+			t.Errorf("%s: %.1f%% of requests, want %d%%", kind, got, share)
 		}
 	}
+	if len(count) != len(want) {
+		t.Errorf("request kinds %v, want only %v", count, want)
+	}
+}
+
+// todoShape names what a todo path addresses: a list, its items, an item.
+func todoShape(path string) string {
+	switch {
+	case strings.HasSuffix(path, "/items/1"):
+		return "item"
+	case strings.HasSuffix(path, "/items"):
+		return "items"
+	}
+	return "list"
 }
 
 func TestReadTrace(t *testing.T) {

@@ -29,9 +29,9 @@ import (
 func main() {
 	flag.Usage = usage
 	tracePath := flag.String("trace", "", "replay the requests of this trace.jsonl instead of the todo mix")
-	keys := flag.Int("keys", 100, "todo mix: number of todos created before measuring and then read or updated")
+	keys := flag.Int("keys", 100, "todo mix: number of lists created before measuring and then read or updated")
 	seed := flag.Uint64("seed", 1, "todo mix: seed that picks each request")
-	noSetup := flag.Bool("no-setup", false, "todo mix: do not create the todos first (the target already has them)")
+	noSetup := flag.Bool("no-setup", false, "todo mix: do not create the lists first (the target already has them)")
 	cfg := bench.Config{}
 	flag.IntVar(&cfg.Concurrency, "c", bench.DefaultConcurrency, "requests in flight")
 	flag.DurationVar(&cfg.Duration, "d", bench.DefaultDuration, "longest time to measure each target")
@@ -123,8 +123,9 @@ func usage() {
 liquefy-bench sends a closed-loop load to each target in turn (loopback
 addresses only) and prints a Markdown table: requests, errors, non-2xx
 answers, requests per second and latency percentiles. The default workload
-is the todo mix: -keys todos created first, then 80% GET /todos/{id}, 15%
-PUT /todos/{id}, 5% POST /todos, each picked by -seed and its index.
+is the todo mix: -keys lists created first, each with one item, then 40%
+GET of a list, 40% GET of an item, 10% PUT of a list, 5% PUT of an item and
+5% POST of a new item, each picked by -seed and its index.
 
 With -app, it liquefies a scratch copy of the app, then measures the
 monolith and the liquefied service (role all with and without the fast

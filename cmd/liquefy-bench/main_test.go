@@ -30,8 +30,8 @@ func TestRunPrintsOneRowPerTarget(t *testing.T) {
 		!strings.HasPrefix(lines[3], "| "+srv.URL+" | 20 |") {
 		t.Errorf("output:\n%s", out.String())
 	}
-	if hits.Load() != 2*(5+20) {
-		t.Errorf("server got %d requests, want 2 × (5 setup + 20)", hits.Load())
+	if hits.Load() != 2*(2*5+20) {
+		t.Errorf("server got %d requests, want 2 × (5 lists and 5 items of setup + 20)", hits.Load())
 	}
 }
 

@@ -1,5 +1,6 @@
-// Command todo serves a small to-do list over a JSON API. The list lives
-// in memory and is lost when the process stops.
+// Command todo serves to-do lists over a JSON API. Each list has a title
+// and numbered items; the lists live in memory and are lost when the
+// process stops.
 package main
 
 import (
@@ -9,34 +10,48 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 )
 
-// Todo is one item on the list.
-type Todo struct {
-	ID    int      `json:"id"`
-	Title string   `json:"title"`
-	Done  bool     `json:"done"`
-	Tags  []string `json:"tags,omitempty"`
+// List is one to-do list: a title, its items by number, and the number
+// the next item will get.
+type List struct {
+	Title string
+	Items map[int]*Item
+	Next  int
 }
 
-// todoInput is what clients send to create or replace an item.
-type todoInput struct {
-	Title *string  `json:"title"`
-	Done  bool     `json:"done"`
-	Tags  []string `json:"tags"`
+// Item is one entry of a list.
+type Item struct {
+	N     int    `json:"n"`
+	Title string `json:"title"`
+	Done  bool   `json:"done"`
 }
 
-const maxTitle = 200
+// listView is a list as clients see it: items in number order.
+type listView struct {
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Items []*Item `json:"items"`
+}
+
+// titleInput is what clients send to name a list or an item.
+type titleInput struct {
+	Title *string `json:"title"`
+	Done  bool    `json:"done"`
+}
+
+const (
+	maxTitle = 200
+	maxID    = 64
+)
 
 var (
-	mu     sync.RWMutex
-	todos  = map[int]Todo{}
-	nextID = 1
+	mu    sync.RWMutex
+	lists = map[string]*List{}
 )
 
 func main() {
@@ -44,11 +59,13 @@ func main() {
 	flag.Parse()
 
 	http.HandleFunc("GET /healthz", healthz)
-	http.HandleFunc("GET /todos", listTodos)
-	http.HandleFunc("POST /todos", createTodo)
-	http.HandleFunc("GET /todos/{id}", getTodo)
-	http.HandleFunc("PUT /todos/{id}", updateTodo)
-	http.HandleFunc("DELETE /todos/{id}", deleteTodo)
+	http.HandleFunc("GET /lists/{id}", getList)
+	http.HandleFunc("PUT /lists/{id}", putList)
+	http.HandleFunc("DELETE /lists/{id}", deleteList)
+	http.HandleFunc("POST /lists/{id}/items", addItem)
+	http.HandleFunc("GET /lists/{id}/items/{n}", getItem)
+	http.HandleFunc("PUT /lists/{id}/items/{n}", putItem)
+	http.HandleFunc("DELETE /lists/{id}/items/{n}", deleteItem)
 
 	log.Printf("todo listening on %s", *addr)
 	log.Fatal(http.ListenAndServe(*addr, nil))
@@ -58,63 +75,29 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
-func listTodos(w http.ResponseWriter, r *http.Request) {
-	filter := r.URL.Query().Get("done")
-	if filter != "" && filter != "true" && filter != "false" {
-		writeError(w, http.StatusBadRequest, "done must be true or false")
-		return
-	}
+func getList(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
 
 	mu.RLock()
-	list := make([]Todo, 0, len(todos))
-	for _, t := range todos {
-		if filter == "" || strconv.FormatBool(t.Done) == filter {
-			list = append(list, t)
-		}
+	l := lists[id]
+	var v listView
+	if l != nil {
+		v = view(id, l)
 	}
 	mu.RUnlock()
 
-	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
-	writeJSON(w, http.StatusOK, list)
-}
-
-func createTodo(w http.ResponseWriter, r *http.Request) {
-	in, err := decodeInput(w, r)
-	if err != nil {
-		writeError(w, statusFor(err), err.Error())
+	if l == nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("list %q not found", id))
 		return
 	}
-
-	mu.Lock()
-	t := Todo{ID: nextID, Title: *in.Title, Done: in.Done, Tags: in.Tags}
-	todos[t.ID] = t
-	nextID++
-	mu.Unlock()
-
-	w.Header().Set("Location", fmt.Sprintf("/todos/%d", t.ID))
-	writeJSON(w, http.StatusCreated, t)
+	writeJSON(w, http.StatusOK, v)
 }
 
-func getTodo(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(w, r)
-	if !ok {
-		return
-	}
-
-	mu.RLock()
-	t, found := todos[id]
-	mu.RUnlock()
-
-	if !found {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("todo %d not found", id))
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
-}
-
-func updateTodo(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(w, r)
-	if !ok {
+// putList creates the list, or renames it when it exists.
+func putList(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := checkID(id); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	in, err := decodeInput(w, r)
@@ -124,43 +107,155 @@ func updateTodo(w http.ResponseWriter, r *http.Request) {
 	}
 
 	mu.Lock()
-	_, found := todos[id]
-	t := Todo{ID: id, Title: *in.Title, Done: in.Done, Tags: in.Tags}
-	if found {
-		todos[id] = t
+	l, found := lists[id]
+	if !found {
+		l = &List{Items: map[int]*Item{}, Next: 1}
+		lists[id] = l
 	}
+	l.Title = *in.Title
+	v := view(id, l)
 	mu.Unlock()
 
+	status := http.StatusOK
 	if !found {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("todo %d not found", id))
-		return
+		status = http.StatusCreated
+		w.Header().Set("Location", "/lists/"+id)
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, status, v)
 }
 
-func deleteTodo(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(w, r)
-	if !ok {
-		return
-	}
+func deleteList(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
 
 	mu.Lock()
-	_, found := todos[id]
-	delete(todos, id)
+	_, found := lists[id]
+	delete(lists, id)
 	mu.Unlock()
 
 	if !found {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("todo %d not found", id))
+		writeError(w, http.StatusNotFound, fmt.Sprintf("list %q not found", id))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// errInvalid marks input that is well-formed JSON but breaks a rule.
-var errInvalid = errors.New("invalid todo")
+func addItem(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	in, err := decodeInput(w, r)
+	if err != nil {
+		writeError(w, statusFor(err), err.Error())
+		return
+	}
 
-func decodeInput(w http.ResponseWriter, r *http.Request) (todoInput, error) {
-	var in todoInput
+	mu.Lock()
+	l := lists[id]
+	var it *Item
+	if l != nil {
+		it = &Item{N: l.Next, Title: *in.Title, Done: in.Done}
+		l.Items[it.N] = it
+		l.Next++
+	}
+	mu.Unlock()
+
+	if it == nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("list %q not found", id))
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("/lists/%s/items/%d", id, it.N))
+	writeJSON(w, http.StatusCreated, it)
+}
+
+func getItem(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	n, ok := parseN(w, r)
+	if !ok {
+		return
+	}
+
+	mu.RLock()
+	var it Item
+	found := false
+	if l := lists[id]; l != nil && l.Items[n] != nil {
+		it, found = *l.Items[n], true
+	}
+	mu.RUnlock()
+
+	if !found {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("item %d of list %q not found", n, id))
+		return
+	}
+	writeJSON(w, http.StatusOK, it)
+}
+
+func putItem(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	n, ok := parseN(w, r)
+	if !ok {
+		return
+	}
+	in, err := decodeInput(w, r)
+	if err != nil {
+		writeError(w, statusFor(err), err.Error())
+		return
+	}
+
+	mu.Lock()
+	var it Item
+	found := false
+	if l := lists[id]; l != nil && l.Items[n] != nil {
+		p := l.Items[n]
+		p.Title, p.Done = *in.Title, in.Done
+		it, found = *p, true
+	}
+	mu.Unlock()
+
+	if !found {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("item %d of list %q not found", n, id))
+		return
+	}
+	writeJSON(w, http.StatusOK, it)
+}
+
+func deleteItem(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	n, ok := parseN(w, r)
+	if !ok {
+		return
+	}
+
+	mu.Lock()
+	found := false
+	if l := lists[id]; l != nil && l.Items[n] != nil {
+		delete(l.Items, n)
+		found = true
+	}
+	mu.Unlock()
+
+	if !found {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("item %d of list %q not found", n, id))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// view copies a list for the client, items in number order. The caller
+// holds mu.
+func view(id string, l *List) listView {
+	v := listView{ID: id, Title: l.Title, Items: []*Item{}}
+	for n := 1; n < l.Next; n++ {
+		if it := l.Items[n]; it != nil {
+			c := *it
+			v.Items = append(v.Items, &c)
+		}
+	}
+	return v
+}
+
+// errInvalid marks input that is well-formed JSON but breaks a rule.
+var errInvalid = errors.New("invalid input")
+
+func decodeInput(w http.ResponseWriter, r *http.Request) (titleInput, error) {
+	var in titleInput
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return in, fmt.Errorf("unsupported content type %q", ct)
 	}
@@ -169,22 +264,25 @@ func decodeInput(w http.ResponseWriter, r *http.Request) (todoInput, error) {
 	if err := dec.Decode(&in); err != nil {
 		return in, fmt.Errorf("bad JSON: %v", err)
 	}
-	if err := validate(in); err != nil {
-		return in, err
+	switch {
+	case in.Title == nil:
+		return in, fmt.Errorf("%w: title is required", errInvalid)
+	case strings.TrimSpace(*in.Title) == "":
+		return in, fmt.Errorf("%w: title must not be blank", errInvalid)
+	case utf8.RuneCountInString(*in.Title) > maxTitle:
+		return in, fmt.Errorf("%w: title is longer than %d characters", errInvalid, maxTitle)
 	}
 	return in, nil
 }
 
-func validate(in todoInput) error {
-	switch {
-	case in.Title == nil:
-		return fmt.Errorf("%w: title is required", errInvalid)
-	case strings.TrimSpace(*in.Title) == "":
-		return fmt.Errorf("%w: title must not be blank", errInvalid)
-	case utf8.RuneCountInString(*in.Title) > maxTitle:
-		return fmt.Errorf("%w: title is longer than %d characters", errInvalid, maxTitle)
-	case len(in.Tags) > 5:
-		return fmt.Errorf("%w: at most 5 tags", errInvalid)
+func checkID(id string) error {
+	if len(id) > maxID {
+		return fmt.Errorf("list id is longer than %d characters", maxID)
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return fmt.Errorf("list id %q: use lowercase letters, digits and dashes", id)
+		}
 	}
 	return nil
 }
@@ -196,13 +294,13 @@ func statusFor(err error) int {
 	return http.StatusBadRequest
 }
 
-func parseID(w http.ResponseWriter, r *http.Request) (int, bool) {
-	id, err := strconv.Atoi(r.PathValue("id"))
-	if err != nil || id <= 0 {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("invalid id %q", r.PathValue("id")))
+func parseN(w http.ResponseWriter, r *http.Request) (int, bool) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n <= 0 {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("invalid item number %q", r.PathValue("n")))
 		return 0, false
 	}
-	return id, true
+	return n, true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

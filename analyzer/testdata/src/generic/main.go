@@ -8,7 +8,7 @@ import (
 // Cache is a generic map behind a mutex.
 type Cache[K comparable, V any] struct {
 	mu sync.Mutex
-	m  map[K]V // class:singleton
+	m  map[K]V // class:keyed
 }
 
 // Set stores v under k.
@@ -30,13 +30,13 @@ func put[K comparable, V any](m map[K]V, k K, v V) { m[k] = v }
 
 var (
 	sessions = &Cache[string, int]{m: map[string]int{}} // a pointer: its fields are the roots
-	tags     = map[string]string{}                      // class:singleton
+	tags     = map[string]string{}                      // class:keyed
 	names    = map[string]string{"a": "b"}              // class:replicated
 )
 
 func main() {
-	http.HandleFunc("POST /s", func(w http.ResponseWriter, r *http.Request) { sessions.Set(r.FormValue("id"), 1) }) // route:singleton
-	http.HandleFunc("POST /t", func(w http.ResponseWriter, r *http.Request) { put(tags, r.FormValue("k"), "v") })   // route:singleton
+	http.HandleFunc("POST /s", func(w http.ResponseWriter, r *http.Request) { sessions.Set(r.FormValue("id"), 1) }) // route:keyed key:form/id
+	http.HandleFunc("POST /t", func(w http.ResponseWriter, r *http.Request) { put(tags, r.FormValue("k"), "v") })   // route:keyed key:form/k
 	http.HandleFunc("GET /n", func(w http.ResponseWriter, r *http.Request) { _ = names[r.FormValue("k")] })         // route:stateless
 	http.ListenAndServe(":8080", nil)
 }

@@ -12,7 +12,7 @@ type Store interface {
 }
 
 type memStore struct {
-	items map[string]string // class:singleton
+	items map[string]string // class:keyed
 }
 
 func (m *memStore) Put(k, v string)     { m.items[k] = v }
@@ -29,8 +29,8 @@ func (h *handlers) put(w http.ResponseWriter, r *http.Request) { h.db.Put(r.Form
 
 func main() {
 	h := &handlers{db: &memStore{items: map[string]string{}}}
-	http.HandleFunc("PUT /st", func(w http.ResponseWriter, r *http.Request) { st.Put(r.FormValue("k"), "v") })           // route:singleton
-	http.HandleFunc("GET /st", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, st.Get(r.FormValue("k"))) }) // route:singleton
-	http.HandleFunc("PUT /db", h.put)                                                                                    // route:singleton
+	http.HandleFunc("PUT /st", func(w http.ResponseWriter, r *http.Request) { st.Put(r.FormValue("k"), "v") })           // route:keyed key:form/k
+	http.HandleFunc("GET /st", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, st.Get(r.FormValue("k"))) }) // route:keyed key:form/k
+	http.HandleFunc("PUT /db", h.put)                                                                                    // route:keyed key:form/k
 	http.ListenAndServe(":8080", nil)
 }

@@ -41,14 +41,14 @@ var version = "dev" // class:replicated
 func main() {
 	version = "1.0" // written in main before serving
 	srv := &server{name: "demo"}
-	store := map[string]string{} // class:singleton
+	store := map[string]string{} // class:keyed
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /count", srv.handleCount)                               // route:singleton
 	mux.Handle("/hits", &hits{})                                                 // route:singleton
 	mux.Handle("/hello", greeter{greeting: "hi"})                                // route:stateless
 	mux.Handle("/plain", http.HandlerFunc(plain))                                // route:stateless
-	mux.HandleFunc("PUT /kv/{k}", func(w http.ResponseWriter, r *http.Request) { // route:singleton
+	mux.HandleFunc("PUT /kv/{k}", func(w http.ResponseWriter, r *http.Request) { // route:keyed key:path/k
 		store[r.PathValue("k")] = r.URL.Query().Get("v")
 	})
 	mux.HandleFunc("GET /version", func(w http.ResponseWriter, r *http.Request) { // route:stateless

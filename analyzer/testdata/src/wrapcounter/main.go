@@ -6,7 +6,7 @@ import (
 )
 
 var (
-	requests atomic.Int64       // class:singleton
+	requests atomic.Int64       // class:not-splittable
 	carts    = map[string]int{} // class:singleton
 	prices   = map[string]int{} // class:singleton
 )
@@ -21,8 +21,8 @@ func counting(next http.Handler) http.Handler {
 
 func main() {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /cart", func(w http.ResponseWriter, r *http.Request) { carts[r.FormValue("id")]++ })   // route:singleton context:carts
-	mux.HandleFunc("POST /price", func(w http.ResponseWriter, r *http.Request) { prices[r.FormValue("id")]++ }) // route:singleton context:carts
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {})                              // route:singleton context:carts
+	mux.HandleFunc("POST /cart", func(w http.ResponseWriter, r *http.Request) { carts[r.FormValue("id")]++ })   // route:residue context:carts
+	mux.HandleFunc("POST /price", func(w http.ResponseWriter, r *http.Request) { prices[r.FormValue("id")]++ }) // route:residue context:carts
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {})                              // route:residue context:carts
 	http.ListenAndServe(":8080", counting(mux))
 }

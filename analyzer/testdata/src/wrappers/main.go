@@ -6,8 +6,8 @@ import (
 )
 
 var (
-	users  = map[string]string{} // class:singleton
-	orders = map[string]string{} // class:singleton
+	users  = map[string]string{} // class:keyed
+	orders = map[string]string{} // class:keyed
 )
 
 // logging returns a closure around next.
@@ -36,8 +36,8 @@ func ping(w http.ResponseWriter, r *http.Request) {}
 
 func main() {
 	mux := http.NewServeMux()
-	mux.Handle("POST /users", logging(http.HandlerFunc(addUser)))                                      // route:singleton context:users
-	mux.Handle("POST /orders", logging(auth(addOrder)))                                                // route:singleton context:orders
+	mux.Handle("POST /users", logging(http.HandlerFunc(addUser)))                                      // route:keyed context:users key:form/id
+	mux.Handle("POST /orders", logging(auth(addOrder)))                                                // route:keyed context:orders key:form/id
 	mux.Handle("GET /ping", http.TimeoutHandler(logging(http.HandlerFunc(ping)), time.Second, "slow")) // route:stateless
 
 	api := http.NewServeMux()

@@ -1,0 +1,3 @@
+module example.com/keyed
+
+go 1.26

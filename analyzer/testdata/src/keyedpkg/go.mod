@@ -1,0 +1,3 @@
+module example.com/keyedpkg
+
+go 1.26
