@@ -71,6 +71,10 @@ type Result struct {
 	// the lines changed in the app's go.mod and go.sum.
 	Calls         []rewrite.Change
 	ModuleChanges []string
+
+	// Warnings say what the service does that its user should know, such
+	// as contexts kept in memory only.
+	Warnings []gen.Warning
 }
 
 // Analyze loads and analyzes the app in opts.Dir without writing
@@ -103,7 +107,7 @@ func Liquefy(opts Options) (*Result, error) {
 		return nil, err
 	}
 	plan := gen.NewPlan(m, "liquefy "+Version, opts.Partitions)
-	out, err := gen.Service(prog.Main, plan)
+	out, err := gen.Service(prog.Main, m, plan)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +140,7 @@ func Liquefy(opts Options) (*Result, error) {
 	for i := range out.Changes {
 		out.Changes[i].Pos.Filename = rel(opts.WorkDir, out.Changes[i].Pos.Filename)
 	}
-	return &Result{Model: m, Out: dir, Changed: placed.Changed, Calls: out.Changes, ModuleChanges: modChanges}, nil
+	return &Result{Model: m, Out: dir, Changed: placed.Changed, Calls: out.Changes, ModuleChanges: modChanges, Warnings: out.Warnings}, nil
 }
 
 // build checks that the liquefied service in dir compiles.

@@ -30,26 +30,29 @@ const (
 //
 //	import liquefyruntime "github.com/liquefy/liquefy/runtime"
 //
-//	const _ = liquefyruntime.PlanVersion1
+//	const _ = liquefyruntime.PlanVersion2
 //
 //	var liquefyPlan = &liquefyruntime.Plan{
 //		Service: "todo",
 //		Routes: []liquefyruntime.Route{{Pattern: "GET /todos", Fluxion: "get-todos"}},
 //		...
 //	}
-func emitPlan(p *runtime.Plan) ([]byte, error) {
+//
+// keys names the key function of each keyed fluxion and states the
+// accessor type of each persisted context, as stateGen emitted them.
+func emitPlan(p *runtime.Plan, keys, states map[string]string) ([]byte, error) {
 	f := jen.NewFile("main")
 	f.HeaderComment(Header)
 	f.ImportAlias(RuntimePath, RuntimeName)
 
 	f.Comment("The next line fails to compile when the runtime this service builds")
 	f.Comment("with is not the one liquefy generated it for: run liquefy again.")
-	f.Const().Id("_").Op("=").Qual(RuntimePath, "PlanVersion1")
+	f.Const().Id("_").Op("=").Qual(RuntimePath, "PlanVersion2")
 	f.Line()
 
 	f.Commentf("%s tells liquefy's runtime which fluxion serves each route", PlanVar)
 	f.Comment("and which execution context each fluxion is bound to.")
-	f.Var().Id(PlanVar).Op("=").Op("&").Qual(RuntimePath, "Plan").Values(planFields(p))
+	f.Var().Id(PlanVar).Op("=").Op("&").Qual(RuntimePath, "Plan").Values(planFields(p, keys, states))
 
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
@@ -60,7 +63,7 @@ func emitPlan(p *runtime.Plan) ([]byte, error) {
 
 // planFields is the keyed composite literal of a runtime.Plan, with one
 // element per line and zero values left out.
-func planFields(p *runtime.Plan) jen.Dict {
+func planFields(p *runtime.Plan, keys, states map[string]string) jen.Dict {
 	d := jen.Dict{
 		jen.Id("Service"):    jen.Lit(p.Service),
 		jen.Id("Generator"):  jen.Lit(p.Generator),
@@ -84,15 +87,25 @@ func planFields(p *runtime.Plan) jen.Dict {
 		if x.Context != "" {
 			e[jen.Id("Context")] = jen.Lit(x.Context)
 		}
+		if x.Writes {
+			e[jen.Id("Writes")] = jen.True()
+		}
+		if k := keys[x.Name]; k != "" {
+			e[jen.Id("Key")] = jen.Id(k)
+		}
 		return e
 	})
 	d[jen.Id("Contexts")] = list("Context", len(p.Contexts), func(i int) jen.Dict {
 		c := p.Contexts[i]
-		return jen.Dict{
+		e := jen.Dict{
 			jen.Id("Name"):  jen.Lit(c.Name),
 			jen.Id("Class"): jen.Lit(c.Class),
 			jen.Id("Roots"): stringSlice(c.Roots),
 		}
+		if s := states[c.Name]; s != "" {
+			e[jen.Id("State")] = jen.Id(s).Values()
+		}
+		return e
 	})
 	return d
 }

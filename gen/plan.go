@@ -56,10 +56,15 @@ func NewPlan(m *analyzer.Model, generator string, partitions int) *runtime.Plan 
 		}
 		name := uniqueName(fluxionName(r.Pattern), used)
 		p.Routes = append(p.Routes, runtime.Route{Pattern: r.Pattern, Fluxion: name, Implicit: r.Implicit})
-		p.Fluxions = append(p.Fluxions, runtime.Fluxion{Name: name, Kind: kindOf(r.Context, classes), Context: r.Context})
+		p.Fluxions = append(p.Fluxions, runtime.Fluxion{
+			Name: name, Kind: kindOf(r.Context, classes), Context: r.Context,
+			Writes: r.Context != "" && len(r.Writes) > 0,
+		})
 	}
 	def := defaultContext(m)
-	p.Fluxions = append(p.Fluxions, runtime.Fluxion{Name: DefaultFluxion, Kind: kindOf(def, classes), Context: def})
+	p.Fluxions = append(p.Fluxions, runtime.Fluxion{
+		Name: DefaultFluxion, Kind: kindOf(def, classes), Context: def, Writes: def != "",
+	})
 	return p
 }
 

@@ -72,11 +72,11 @@ func TestNewPlan(t *testing.T) {
 }
 
 func TestEmitPlan(t *testing.T) {
-	a, err := emitPlan(NewPlan(todoModel(), "liquefy test", 8))
+	a, err := emitPlan(NewPlan(todoModel(), "liquefy test", 8), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := emitPlan(NewPlan(todoModel(), "liquefy test", 8))
+	b, _ := emitPlan(NewPlan(todoModel(), "liquefy test", 8), nil, nil)
 	if !bytes.Equal(a, b) {
 		t.Error("two runs emitted different bytes")
 	}
@@ -88,7 +88,7 @@ func TestEmitPlan(t *testing.T) {
 	}
 	for _, want := range []string{
 		`liquefyruntime "github.com/liquefy/liquefy/runtime"`,
-		"const _ = liquefyruntime.PlanVersion1",
+		"const _ = liquefyruntime.PlanVersion2",
 		`Pattern: "GET /todos/{id}"`,
 		"Kind:    liquefyruntime.Singleton",
 		"Partitions: 8",

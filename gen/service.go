@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/liquefy/liquefy/analyzer"
 	"github.com/liquefy/liquefy/rewrite"
 	"github.com/liquefy/liquefy/runtime"
 )
@@ -23,13 +24,19 @@ type Output struct {
 
 	// Changes are the serving calls the rewrite handed to the runtime.
 	Changes []rewrite.Change
+
+	// Warnings say what the service does that its user should know, such
+	// as contexts kept in memory only.
+	Warnings []Warning
 }
 
 // Service builds the liquefied form of the app whose main package is pkg
-// (loaded with syntax and types) and whose plan is plan: the rewritten
-// copy of every source file of the package, the files it embeds or
-// builds with, and the generated plan. It writes nothing.
-func Service(pkg *packages.Package, plan *runtime.Plan) (*Output, error) {
+// (loaded with syntax and types), whose analysis is m and whose plan is
+// plan: the rewritten copy of every source file of the package, the files
+// it embeds or builds with, the generated plan, and the key functions,
+// state accessors and encoders that persist its contexts. It writes
+// nothing.
+func Service(pkg *packages.Package, m *analyzer.Model, plan *runtime.Plan) (*Output, error) {
 	out := &Output{Files: map[string][]byte{}}
 
 	// The package's own Go files, rewritten.
@@ -47,7 +54,7 @@ func Service(pkg *packages.Package, plan *runtime.Plan) (*Output, error) {
 		return nil, fmt.Errorf("%s: no call in package main serves HTTP: liquefy rewrites http.ListenAndServe, (*http.Server).ListenAndServe, Serve and their TLS variants, and needs one of them in the main package", pkg.PkgPath)
 	}
 	for i, f := range files {
-		if _, clash := out.Files[f.Name]; clash || f.Name == PlanFile {
+		if _, clash := out.Files[f.Name]; clash || f.Name == PlanFile || f.Name == StateFile {
 			return nil, fmt.Errorf("%s: file name %s is reserved for liquefy's generated plan: rename the file", pkg.PkgPath, f.Name)
 		}
 		out.Files[f.Name] = srcs[i]
@@ -60,8 +67,18 @@ func Service(pkg *packages.Package, plan *runtime.Plan) (*Output, error) {
 		return nil, err
 	}
 
-	// The generated plan.
-	src, err := emitPlan(plan)
+	// Key functions and state accessors, then the plan that names them.
+	st := newStateGen(pkg.Types, m)
+	st.build(plan)
+	state, err := st.render()
+	if err != nil {
+		return nil, err
+	}
+	if state != nil {
+		out.Files[StateFile] = state
+	}
+	out.Warnings = st.warnings
+	src, err := emitPlan(plan, st.keys, st.states)
 	if err != nil {
 		return nil, err
 	}

@@ -84,6 +84,9 @@ func runLiquefy(args []string, stdout, stderr io.Writer) int {
 	for _, c := range res.Calls {
 		fmt.Fprintf(stdout, "%s: %s handed to %s\n", c.Pos, c.From, c.To)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stderr, "liquefy: warning: %s\n", w)
+	}
 	where := res.Out
 	if r, err := filepath.Rel(wd, res.Out); err == nil && !strings.HasPrefix(r, "..") {
 		where = r

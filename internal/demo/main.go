@@ -1,8 +1,8 @@
-// Command demo shows liquefy's main job on the bundled to-do app: it
-// liquefies a scratch copy of testdata/apps/todo, starts the monolith and
-// the liquefied service side by side on loopback, sends both the same few
-// requests and prints the answers. Run it from the repository root with
-// `make demo`.
+// Command demo shows liquefy's main job on the bundled to-do app (to-do
+// lists kept in a map keyed by list id): it liquefies a scratch copy of
+// testdata/apps/todo, starts the monolith and the liquefied service side
+// by side on loopback, sends both the same few requests and prints the
+// answers. Run it from the repository root with `make demo`.
 package main
 
 import (
@@ -22,14 +22,14 @@ import (
 
 // requests are what the demo sends, in order.
 var requests = []struct{ method, path, body string }{
-	{"POST", "/todos", `{"title":"buy milk"}`},
-	{"POST", "/todos", `{"title":"write the report"}`},
-	{"GET", "/todos/1", ""},
-	{"PUT", "/todos/1", `{"title":"buy milk","done":true}`},
-	{"GET", "/todos", ""},
-	{"DELETE", "/todos/2", ""},
-	{"GET", "/todos/2", ""},
-	{"POST", "/todos", `{"title":`},
+	{"PUT", "/lists/groceries", `{"title":"Groceries"}`},
+	{"POST", "/lists/groceries/items", `{"title":"milk"}`},
+	{"POST", "/lists/groceries/items", `{"title":"bread"}`},
+	{"PUT", "/lists/groceries/items/1", `{"title":"oat milk","done":true}`},
+	{"GET", "/lists/groceries", ""},
+	{"DELETE", "/lists/groceries/items/2", ""},
+	{"GET", "/lists/groceries/items/2", ""},
+	{"PUT", "/lists/work", `{"title":`},
 }
 
 func main() {
