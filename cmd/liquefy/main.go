@@ -5,6 +5,7 @@
 //
 //	liquefy [flags] DIR            write DIR/liquid, the liquefied service
 //	liquefy inspect [-json] DIR    show routes, state roots and contexts
+//	liquefy lint [-format F] DIR   report the state that keeps the app from splitting
 //	liquefy verify -trace FILE DIR replay a trace against both forms and compare
 //	liquefy graph [-format F] DIR  draw routes, fluxions and contexts
 //	liquefy version                print liquefy's version
@@ -42,7 +43,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{cmdLiquefy, cmdInspect, cmdVerify, cmdGraph, cmdVersion}
+	commands = []*command{cmdLiquefy, cmdInspect, cmdLint, cmdVerify, cmdGraph, cmdVersion}
 }
 
 func main() {
