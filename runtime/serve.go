@@ -79,13 +79,15 @@ func run(p *Plan, h http.Handler, cfg gatewayConfig, app *http.Server) error {
 		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 		defer signal.Stop(sigs)
 	}
+	// Hook the app's server before the gateway answers anything, so that
+	// a Shutdown the app makes in answer to a request reaches the service.
+	if app != nil {
+		watchAppServer(app, svc)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	if err := svc.Start(ctx); err != nil {
 		return err
-	}
-	if app != nil {
-		watchAppServer(app, svc)
 	}
 
 	select {
