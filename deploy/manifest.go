@@ -3,7 +3,6 @@ package deploy
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"sigs.k8s.io/yaml"
 
@@ -67,10 +66,9 @@ type ManifestContext struct {
 // of unknown kind, a stateful fluxion without a known context, and names
 // listed twice, all at once.
 func NewManifest(p *runtime.Plan) (*Manifest, error) {
-	svc := subjectToken(p.Service)
 	m := &Manifest{
 		Format: ManifestFormat, Generator: p.Generator, Service: p.Service,
-		Partitions: p.Partitions, QueueGroup: "lq." + svc, Default: p.Default,
+		Partitions: p.Partitions, QueueGroup: p.QueueGroup(), Default: p.Default,
 		Routes: []ManifestRoute{}, Fluxions: []ManifestFluxion{}, Contexts: []ManifestContext{},
 	}
 	for _, r := range p.Routes {
@@ -97,7 +95,7 @@ func NewManifest(p *runtime.Plan) (*Manifest, error) {
 			continue
 		}
 		seen[f.Name] = true
-		errs = append(errs, m.addFluxion(f, svc, index))
+		errs = append(errs, m.addFluxion(p, f, index))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -107,16 +105,12 @@ func NewManifest(p *runtime.Plan) (*Manifest, error) {
 
 // addFluxion adds f and binds it to its context, whose kind and subject
 // it sets.
-func (m *Manifest) addFluxion(f runtime.Fluxion, svc string, index map[string]int) error {
-	mf := ManifestFluxion{Name: f.Name, Kind: string(f.Kind), Context: f.Context}
+func (m *Manifest) addFluxion(p *runtime.Plan, f runtime.Fluxion, index map[string]int) error {
+	mf := ManifestFluxion{Name: f.Name, Kind: string(f.Kind), Context: f.Context, Subject: p.Subject(f)}
 	switch f.Kind {
 	case runtime.Stateless:
 		mf.Context = ""
-		mf.Subject = subject("lq", svc, "f", subjectToken(f.Name))
-	case runtime.Singleton, runtime.Residue:
-		mf.Subject = subject("lq", svc, "c", subjectToken(f.Context))
-	case runtime.Keyed:
-		mf.Subject = subject("lq", svc, "k", subjectToken(f.Context), "*")
+	case runtime.Singleton, runtime.Residue, runtime.Keyed:
 	default:
 		return fmt.Errorf("%w: fluxion %q has unknown kind %q", ErrPlan, f.Name, f.Kind)
 	}
@@ -151,28 +145,6 @@ func PlanManifest(p *runtime.Plan) ([]byte, error) {
 		return nil, fmt.Errorf("plan manifest: %w", err)
 	}
 	return append([]byte(generatedHeader+"# The plan of service "+p.Service+"; see docs/plan-manifest.md.\n"), b...), nil
-}
-
-// subject joins tokens into a NATS subject.
-func subject(tokens ...string) string {
-	return strings.Join(tokens, ".")
-}
-
-// subjectToken spells s as a NATS subject token the way the runtime does:
-// letters, digits, '-' and '_' are kept, any other byte becomes '_', and
-// "" becomes "_".
-func subjectToken(s string) string {
-	if s == "" {
-		return "_"
-	}
-	b := []byte(s)
-	for i, c := range b {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
-		if !ok {
-			b[i] = '_'
-		}
-	}
-	return string(b)
 }
 
 // nonNil returns s, or an empty slice when s is nil, so that YAML shows

@@ -261,6 +261,29 @@ func (t *table) subscribe(subject, queue string) {
 	t.subjects = append(t.subjects, subscription{subject, queue})
 }
 
+// Subject returns the NATS subject fluxion f of p is served on:
+// lq.<service>.f.<fluxion> for a stateless fluxion, lq.<service>.c.<context>
+// for a singleton or residue one, and for a keyed one the wildcard
+// lq.<service>.k.<context>.* over its partitions. Names are made into
+// subject tokens as the runtime does.
+func (p *Plan) Subject(f Fluxion) string {
+	svc := token(p.Service)
+	switch f.Kind {
+	case Stateless:
+		return strings.Join([]string{subjectPrefix, svc, "f", token(f.Name)}, ".")
+	case Keyed:
+		return strings.Join([]string{subjectPrefix, svc, "k", token(f.Context), "*"}, ".")
+	default:
+		return strings.Join([]string{subjectPrefix, svc, "c", token(f.Context)}, ".")
+	}
+}
+
+// QueueGroup returns the queue group every worker of p serves the
+// stateless fluxions in: lq.<service>.
+func (p *Plan) QueueGroup() string {
+	return subjectPrefix + "." + token(p.Service)
+}
+
 // fluxionSubject is lq.<service>.f.<fluxion>.
 func (t *table) fluxionSubject(fluxion string) string {
 	return strings.Join([]string{subjectPrefix, t.service, "f", token(fluxion)}, ".")
