@@ -21,9 +21,9 @@ import (
 //
 // it emits
 //
-//	func liquefyEnc1(e *liquefyruntime.Encoder, v List) {
-//		e.String(v.title)
-//		liquefyEnc2(e, v.items)
+//	func liquefyEnc1(e *liquefyruntime.Encoder, v *List) {
+//		e.String(string(v.title))
+//		liquefyEnc2(e, &v.items)
 //	}
 //
 //	func liquefyDec1(d *liquefyruntime.Decoder, v *List) {
@@ -35,7 +35,9 @@ import (
 // stay empty, so that the app answers as before (JSON tells null from []).
 // Maps with ordered keys are written in key order, so equal state encodes
 // to equal bytes. Pointers are followed: two pointers to one value come
-// back as two values.
+// back as two values. Mutexes and the other sync primitives are not
+// state: they are skipped, and a restored value keeps its own. Encoders
+// take pointers, so that values holding a lock are never copied.
 type codecs struct {
 	pkg   *types.Package // the main package
 	ids   map[string]int // type string → function number
@@ -63,7 +65,7 @@ func (c *codecs) check(t types.Type, path string, seen map[types.Type]bool) erro
 		return nil
 	}
 	seen[t] = true
-	if isTime(t) {
+	if isTime(t) || isSync(t) {
 		return nil
 	}
 	switch u := t.Underlying().(type) {
@@ -84,9 +86,12 @@ func (c *codecs) check(t types.Type, path string, seen map[types.Type]bool) erro
 		}
 		return c.check(u.Elem(), path+"[]", seen)
 	case *types.Struct:
-		named, _ := t.(*types.Named)
-		if named == nil {
-			return &unsupportedError{path, t, "is an unnamed struct type, which liquefy does not encode yet"}
+		if _, named := types.Unalias(t).(*types.Named); !named {
+			for i := 0; i < u.NumFields(); i++ {
+				if u.Tag(i) != "" {
+					return &unsupportedError{path, t, "is an unnamed struct type with field tags, which liquefy does not encode yet"}
+				}
+			}
 		}
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
@@ -113,7 +118,7 @@ func (c *codecs) id(t types.Type) int {
 	n := len(c.order) + 1
 	c.ids[key] = n
 	c.order = append(c.order, t)
-	if isTime(t) {
+	if isTime(t) || isSync(t) {
 		return n
 	}
 	switch u := t.Underlying().(type) {
@@ -144,7 +149,7 @@ func (c *codecs) emit(f *jen.File) {
 		t := c.order[i]
 		enc, dec := c.bodies(t)
 		f.Commentf("liquefyEnc%d encodes a %s.", i+1, types.TypeString(t, types.RelativeTo(c.pkg)))
-		f.Func().Id(c.enc(t)).Params(jen.Id("e").Op("*").Qual(RuntimePath, "Encoder"), jen.Id("v").Add(c.typ(t))).Block(enc...)
+		f.Func().Id(c.enc(t)).Params(jen.Id("e").Op("*").Qual(RuntimePath, "Encoder"), jen.Id("v").Op("*").Add(c.typ(t))).Block(enc...)
 		f.Line()
 		f.Commentf("liquefyDec%d decodes what liquefyEnc%[1]d encodes.", i+1)
 		f.Func().Id(c.dec(t)).Params(jen.Id("d").Op("*").Qual(RuntimePath, "Decoder"), jen.Id("v").Op("*").Add(c.typ(t))).Block(dec...)
@@ -154,14 +159,17 @@ func (c *codecs) emit(f *jen.File) {
 
 // bodies returns the statements of t's encoder and decoder.
 func (c *codecs) bodies(t types.Type) (enc, dec []jen.Code) {
+	if isSync(t) {
+		return []jen.Code{jen.Comment("a lock, not state")}, []jen.Code{jen.Comment("a lock, not state: the value keeps its own")}
+	}
 	if isTime(t) {
-		return []jen.Code{jen.Id("e").Dot("Time").Call(jen.Qual("time", "Time").Call(jen.Id("v")))},
+		return []jen.Code{jen.Id("e").Dot("Time").Call(jen.Qual("time", "Time").Call(jen.Op("*").Id("v")))},
 			[]jen.Code{jen.Op("*").Id("v").Op("=").Add(c.typ(t)).Call(jen.Id("d").Dot("Time").Call())}
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
 		method, wire := basicWire(u)
-		return []jen.Code{jen.Id("e").Dot(method).Call(jen.Id(wire).Call(jen.Id("v")))},
+		return []jen.Code{jen.Id("e").Dot(method).Call(jen.Id(wire).Call(jen.Op("*").Id("v")))},
 			[]jen.Code{jen.Op("*").Id("v").Op("=").Add(c.typ(t)).Call(jen.Id("d").Dot(method).Call())}
 	case *types.Pointer:
 		return c.pointer(t, u)
@@ -174,7 +182,7 @@ func (c *codecs) bodies(t types.Type) (enc, dec []jen.Code) {
 	case *types.Struct:
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
-			enc = append(enc, jen.Id(c.enc(f.Type())).Call(jen.Id("e"), jen.Id("v").Dot(f.Name())))
+			enc = append(enc, jen.Id(c.enc(f.Type())).Call(jen.Id("e"), jen.Op("&").Id("v").Dot(f.Name())))
 			dec = append(dec, jen.Id(c.dec(f.Type())).Call(jen.Id("d"), jen.Op("&").Id("v").Dot(f.Name())))
 		}
 		return enc, dec
@@ -184,12 +192,12 @@ func (c *codecs) bodies(t types.Type) (enc, dec []jen.Code) {
 
 // pointer:
 //
-//	e.Present(v != nil); if v != nil { liquefyEncN(e, *v) }
+//	e.Present(*v != nil); if *v != nil { liquefyEncN(e, *v) }
 //	if d.Present() { *v = new(T); liquefyDecN(d, *v) } else { *v = nil }
 func (c *codecs) pointer(t types.Type, u *types.Pointer) (enc, dec []jen.Code) {
 	enc = []jen.Code{
-		jen.Id("e").Dot("Present").Call(jen.Id("v").Op("!=").Nil()),
-		jen.If(jen.Id("v").Op("!=").Nil()).Block(jen.Id(c.enc(u.Elem())).Call(jen.Id("e"), jen.Op("*").Id("v"))),
+		jen.Id("e").Dot("Present").Call(jen.Op("*").Id("v").Op("!=").Nil()),
+		jen.If(jen.Op("*").Id("v").Op("!=").Nil()).Block(jen.Id(c.enc(u.Elem())).Call(jen.Id("e"), jen.Op("*").Id("v"))),
 	}
 	dec = []jen.Code{
 		jen.If(jen.Op("!").Id("d").Dot("Present").Call()).Block(jen.Op("*").Id("v").Op("=").Nil(), jen.Return()),
@@ -201,14 +209,14 @@ func (c *codecs) pointer(t types.Type, u *types.Pointer) (enc, dec []jen.Code) {
 
 // slice:
 //
-//	e.Present(v != nil); e.Len(len(v)); for _, x := range v { liquefyEncN(e, x) }
+//	e.Present(*v != nil); e.Len(len(*v)); for i := range *v { liquefyEncN(e, &(*v)[i]) }
 //	if !d.Present() { *v = nil; return }; *v = make(T, d.Len()); for i := range *v { liquefyDecN(d, &(*v)[i]) }
 func (c *codecs) slice(t types.Type, u *types.Slice) (enc, dec []jen.Code) {
 	enc = []jen.Code{
-		jen.Id("e").Dot("Present").Call(jen.Id("v").Op("!=").Nil()),
-		jen.Id("e").Dot("Len").Call(jen.Len(jen.Id("v"))),
-		jen.For(jen.List(jen.Id("_"), jen.Id("x")).Op(":=").Range().Id("v")).Block(
-			jen.Id(c.enc(u.Elem())).Call(jen.Id("e"), jen.Id("x"))),
+		jen.Id("e").Dot("Present").Call(jen.Op("*").Id("v").Op("!=").Nil()),
+		jen.Id("e").Dot("Len").Call(jen.Len(jen.Op("*").Id("v"))),
+		jen.For(jen.Id("i").Op(":=").Range().Op("*").Id("v")).Block(
+			jen.Id(c.enc(u.Elem())).Call(jen.Id("e"), jen.Op("&").Parens(jen.Op("*").Id("v")).Index(jen.Id("i")))),
 	}
 	dec = []jen.Code{
 		jen.If(jen.Op("!").Id("d").Dot("Present").Call()).Block(jen.Op("*").Id("v").Op("=").Nil(), jen.Return()),
@@ -221,8 +229,8 @@ func (c *codecs) slice(t types.Type, u *types.Slice) (enc, dec []jen.Code) {
 
 // array: every element in order.
 func (c *codecs) array(u *types.Array) (enc, dec []jen.Code) {
-	enc = []jen.Code{jen.For(jen.Id("i").Op(":=").Range().Id("v")).Block(
-		jen.Id(c.enc(u.Elem())).Call(jen.Id("e"), jen.Id("v").Index(jen.Id("i"))))}
+	enc = []jen.Code{jen.For(jen.Id("i").Op(":=").Range().Op("*").Id("v")).Block(
+		jen.Id(c.enc(u.Elem())).Call(jen.Id("e"), jen.Op("&").Parens(jen.Op("*").Id("v")).Index(jen.Id("i"))))}
 	dec = []jen.Code{jen.For(jen.Id("i").Op(":=").Range().Op("*").Id("v")).Block(
 		jen.Id(c.dec(u.Elem())).Call(jen.Id("d"), jen.Op("&").Parens(jen.Op("*").Id("v")).Index(jen.Id("i"))))}
 	return enc, dec
@@ -230,27 +238,28 @@ func (c *codecs) array(u *types.Array) (enc, dec []jen.Code) {
 
 // mapping:
 //
-//	e.Present(v != nil); e.Len(len(v)); for _, k := range slices.Sorted(maps.Keys(v)) { enc(k); enc(v[k]) }
+//	e.Present(*v != nil); e.Len(len(*v)); for _, k := range slices.Sorted(maps.Keys(*v)) { x := (*v)[k]; enc(&k); enc(&x) }
 //	if !d.Present() { *v = nil; return }; n := d.Len(); *v = make(T, n)
 //	for range n { var k K; var x V; dec(&k); dec(&x); (*v)[k] = x }
 func (c *codecs) mapping(t types.Type, u *types.Map) (enc, dec []jen.Code) {
-	keys := jen.Id("v")
+	keys := jen.Op("*").Id("v")
 	ordered := false
 	if b, ok := u.Key().Underlying().(*types.Basic); ok && b.Info()&types.IsOrdered != 0 {
 		ordered = true
 	}
 	body := []jen.Code{
-		jen.Id(c.enc(u.Key())).Call(jen.Id("e"), jen.Id("k")),
-		jen.Id(c.enc(u.Elem())).Call(jen.Id("e"), jen.Id("v").Index(jen.Id("k"))),
+		jen.Id("x").Op(":=").Parens(jen.Op("*").Id("v")).Index(jen.Id("k")),
+		jen.Id(c.enc(u.Key())).Call(jen.Id("e"), jen.Op("&").Id("k")),
+		jen.Id(c.enc(u.Elem())).Call(jen.Id("e"), jen.Op("&").Id("x")),
 	}
 	loop := jen.For(jen.Id("k").Op(":=").Range().Add(keys)).Block(body...)
 	if ordered {
 		loop = jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Qual("slices", "Sorted").Call(
-			jen.Qual("maps", "Keys").Call(jen.Id("v")))).Block(body...)
+			jen.Qual("maps", "Keys").Call(jen.Op("*").Id("v")))).Block(body...)
 	}
 	enc = []jen.Code{
-		jen.Id("e").Dot("Present").Call(jen.Id("v").Op("!=").Nil()),
-		jen.Id("e").Dot("Len").Call(jen.Len(jen.Id("v"))),
+		jen.Id("e").Dot("Present").Call(jen.Op("*").Id("v").Op("!=").Nil()),
+		jen.Id("e").Dot("Len").Call(jen.Len(jen.Op("*").Id("v"))),
 		loop,
 	}
 	dec = []jen.Code{
@@ -317,8 +326,33 @@ func (c *codecs) typ(t types.Type) *jen.Statement {
 		return jen.Index(jen.Lit(int(t.Len()))).Add(c.typ(t.Elem()))
 	case *types.Map:
 		return jen.Map(c.typ(t.Key())).Add(c.typ(t.Elem()))
+	case *types.Struct:
+		var fields []jen.Code
+		for i := 0; i < t.NumFields(); i++ {
+			f := t.Field(i)
+			if f.Embedded() {
+				fields = append(fields, c.typ(f.Type()))
+			} else {
+				fields = append(fields, jen.Id(f.Name()).Add(c.typ(f.Type())))
+			}
+		}
+		return jen.Struct(fields...)
 	}
 	panic(fmt.Sprintf("gen: no syntax for type %s", t))
+}
+
+// isSync reports whether t is one of package sync's primitives, which
+// guard state rather than hold it.
+func isSync(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "sync" {
+		return false
+	}
+	switch n.Obj().Name() {
+	case "Mutex", "RWMutex", "Once", "WaitGroup", "Cond":
+		return true
+	}
+	return false
 }
 
 // isTime reports whether t is time.Time.

@@ -164,8 +164,8 @@ func (g *stateGen) keyFunc(name, pattern string, k *analyzer.Key) bool {
 type stateRoot struct {
 	name  string
 	v     *types.Var
-	guard *types.Var // nil when the app takes no lock
-	rw    bool       // the guard is a sync.RWMutex
+	guard string // the guard as Go source, "mu" or "carts.Mutex"; "" when the app takes no lock
+	rw    bool   // the guard is a sync.RWMutex
 }
 
 // accessor emits the state accessor of context c, or records a warning
@@ -212,8 +212,18 @@ func (g *stateGen) resolve(name string) (stateRoot, string) {
 			if !ok {
 				return r, fmt.Sprintf("root %s is guarded by %s, which is not a package-level variable the generated code can lock; it is kept in its owner's memory only", name, guard)
 			}
-			r.guard, r.rw = gv, isRWMutex(gv.Type())
-			break
+			r.guard, r.rw = guard, isRWMutex(gv.Type())
+			return r, ""
+		}
+	}
+
+	// A struct that carries its own mutex is guarded by it.
+	if st, ok := obj.Type().Underlying().(*types.Struct); ok {
+		for i := 0; i < st.NumFields(); i++ {
+			if f := st.Field(i); isSync(f.Type()) && (isMutex(f.Type()) || isRWMutex(f.Type())) {
+				r.guard, r.rw = name+"."+f.Name(), isRWMutex(f.Type())
+				break
+			}
 		}
 	}
 	return r, ""
@@ -265,7 +275,7 @@ func (g *stateGen) keyedAccessor(typ string, c *analyzer.Context, roots []stateR
 		get = append(get, jen.List(vi, oki).Op(":=").Id(r.name).Index(jen.Id("k")))
 		any = append(any, jen.Id(fmt.Sprintf("ok%d", i)))
 		elem := r.v.Type().Underlying().(*types.Map).Elem()
-		enc = append(enc, jen.Id("e").Dot("Present").Call(oki), jen.Id(g.codecs.enc(elem)).Call(jen.Op("&").Id("e"), vi))
+		enc = append(enc, jen.Id("e").Dot("Present").Call(oki), jen.Id(g.codecs.enc(elem)).Call(jen.Op("&").Id("e"), jen.Op("&").Add(vi)))
 	}
 	get = append(get, jen.If(jen.Op("!").Parens(join(any, "||"))).Block(jen.Return(jen.Nil(), jen.False(), jen.Nil())))
 	get = append(get, enc...)
@@ -326,22 +336,19 @@ func (g *stateGen) wholeAccessor(typ string, c *analyzer.Context, roots []stateR
 	snap := lock(roots, true)
 	snap = append(snap, jen.Var().Id("e").Qual(RuntimePath, "Encoder"))
 	for _, r := range roots {
-		snap = append(snap, jen.Id(g.codecs.enc(r.v.Type())).Call(jen.Op("&").Id("e"), jen.Id(r.name)))
+		snap = append(snap, jen.Id(g.codecs.enc(r.v.Type())).Call(jen.Op("&").Id("e"), jen.Op("&").Id(r.name)))
 	}
 	snap = append(snap, jen.Return(jen.Id("e").Dot("Data").Call(), jen.Id("e").Dot("Err").Call()))
 
+	// Restore decodes in place, under the lock: the roots may hold the
+	// very mutex that guards them.
 	restore := []jen.Code{jen.Id("d").Op(":=").Qual(RuntimePath, "NewDecoder").Call(jen.Id("data"))}
-	for i, r := range roots {
-		restore = append(restore,
-			jen.Var().Id(fmt.Sprintf("v%d", i)).Add(g.codecs.typ(r.v.Type())),
-			jen.Id(g.codecs.dec(r.v.Type())).Call(jen.Id("d"), jen.Op("&").Id(fmt.Sprintf("v%d", i))))
+	restore = append(restore, lock(roots, false)...)
+	for _, r := range roots {
+		restore = append(restore, jen.Id(g.codecs.dec(r.v.Type())).Call(jen.Id("d"), jen.Op("&").Id(r.name)))
 	}
 	restore = append(restore, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
 		jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("restoring "+c.Name+": %w"), jen.Err()))))
-	restore = append(restore, lock(roots, false)...)
-	for i, r := range roots {
-		restore = append(restore, jen.Id(r.name).Op("=").Id(fmt.Sprintf("v%d", i)))
-	}
 	restore = append(restore, jen.Return(jen.Nil()))
 
 	g.file.Commentf("%s stores context %s whole: %s.", typ, c.Name, strings.Join(c.Roots, ", "))
@@ -360,17 +367,17 @@ func (g *stateGen) wholeAccessor(typ string, c *analyzer.Context, roots []stateR
 func lock(roots []stateRoot, read bool) []jen.Code {
 	seen := map[string]stateRoot{}
 	for _, r := range roots {
-		if r.guard != nil {
-			seen[r.guard.Name()] = r
+		if r.guard != "" {
+			seen[r.guard] = r
 		}
 	}
 	var code []jen.Code
-	for _, name := range sortedStrings(seen) {
+	for _, guard := range sortedStrings(seen) {
 		l, u := "Lock", "Unlock"
-		if read && seen[name].rw {
+		if read && seen[guard].rw {
 			l, u = "RLock", "RUnlock"
 		}
-		code = append(code, jen.Id(name).Dot(l).Call(), jen.Defer().Id(name).Dot(u).Call())
+		code = append(code, jen.Id(guard).Dot(l).Call(), jen.Defer().Id(guard).Dot(u).Call())
 	}
 	return code
 }
@@ -433,6 +440,12 @@ func join(conds []jen.Code, op string) *jen.Statement {
 
 func (g *stateGen) warn(ctx, msg string) {
 	g.warnings = append(g.warnings, Warning{Context: ctx, Message: msg})
+}
+
+// isMutex reports whether t is sync.Mutex.
+func isMutex(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "sync" && n.Obj().Name() == "Mutex"
 }
 
 // isRWMutex reports whether t is sync.RWMutex or a pointer to it.

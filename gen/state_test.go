@@ -52,13 +52,16 @@ func TestStateRoundTrip(t *testing.T) {
 			{Pattern: "PUT /lists", Mux: "http.DefaultServeMux", Context: "lists", Writes: []string{"lists"},
 				Key: &analyzer.Key{From: "json", Name: "n", Ops: []string{"strconv.Atoi"}, Type: "string", Expr: "strconv.Itoa(doc.N)"}},
 			{Pattern: "POST /count", Mux: "http.DefaultServeMux", Context: "hits", Writes: []string{"hits"}},
+			{Pattern: "POST /cart", Mux: "http.DefaultServeMux", Context: "carts", Writes: []string{"carts"}},
 		},
 		Roots: []*analyzer.Root{
 			{Name: "lists", Class: analyzer.Keyed, Guards: []string{"mu"}, Context: "lists"},
 			{Name: "hits", Class: analyzer.Singleton, Guards: []string{"hitsMu"}, Context: "hits"},
 			{Name: "seen", Class: analyzer.Singleton, Guards: []string{"hitsMu"}, Context: "hits"},
+			{Name: "carts", Class: analyzer.Singleton, Context: "carts"},
 		},
 		Contexts: []*analyzer.Context{
+			{Name: "carts", Class: analyzer.Singleton, Roots: []string{"carts"}},
 			{Name: "hits", Class: analyzer.Singleton, Roots: []string{"hits", "seen"}},
 			{Name: "lists", Class: analyzer.Keyed, Roots: []string{"lists"}},
 		},
