@@ -18,18 +18,44 @@ import (
 	"github.com/liquefy/liquefy"
 )
 
-// TestAcknowledgedWritesSurviveSIGKILL liquefies the to-do app, writes
-// through it while killing it with SIGKILL, starts it again on the same
-// store directory, and reads back every write it acknowledged.
+// A durableApp says how to write to one bundled app and read it back.
+type durableApp struct {
+	name string
+	args func(addr string) []string
+	env  func(addr string) []string
+	path string // of an entry, with %s for its id
+	body string // of a write, with %s for its title
+}
+
+var durableApps = []durableApp{
+	// A keyed context in a package-level map, stored per key.
+	{name: "todo", path: "/lists/%s", body: `{"title":"%s"}`,
+		args: func(addr string) []string { return []string{"-addr", addr} }},
+	// A singleton in a field of a store made by a constructor and
+	// captured by closures, stored whole.
+	{name: "notes", path: "/notes/%s", body: `{"title":"%s","body":"b"}`,
+		env: func(addr string) []string { return []string{"NOTES_ADDR=" + addr} }},
+}
+
+// TestAcknowledgedWritesSurviveSIGKILL liquefies apps with each kind of
+// persisted state, writes through them while killing them with SIGKILL,
+// starts them again on the same store directory, and reads back every
+// write they acknowledged.
 func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the liquefied to-do app")
+		t.Skip("builds and runs liquefied apps")
 	}
-	dir := copyApp(t, "todo")
+	for _, app := range durableApps {
+		t.Run(app.name, func(t *testing.T) { testDurable(t, app) })
+	}
+}
+
+func testDurable(t *testing.T, app durableApp) {
+	dir := copyApp(t, app.name)
 	if _, err := liquefy.Liquefy(liquefy.Options{Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "todo-liquid")
+	bin := filepath.Join(t.TempDir(), app.name+"-liquid")
 	build := exec.Command("go", "build", "-o", bin, "./liquid")
 	build.Dir = dir
 	if out, err := build.CombinedOutput(); err != nil {
@@ -40,7 +66,7 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 
 	// Write lists one each from eight writers, and kill the service once
 	// a hundred writes are acknowledged.
-	svc := startTodo(t, bin, addr, store)
+	svc := startApp(t, app, bin, addr, store)
 	var (
 		mu    sync.Mutex
 		acked = map[string]string{} // list id → title acknowledged
@@ -53,11 +79,11 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 			defer wg.Done()
 			for i := range 100 {
 				id, title := fmt.Sprintf("w%d-%d", w, i), fmt.Sprintf("title %d of writer %d", i, w)
-				status, _, err := call("PUT", "http://"+addr+"/lists/"+id, `{"title":"`+title+`"}`)
+				status, _, err := call("PUT", "http://"+addr+fmt.Sprintf(app.path, id), fmt.Sprintf(app.body, title))
 				if err != nil {
 					return // the service is gone
 				}
-				if status == http.StatusCreated {
+				if status/100 == 2 {
 					mu.Lock()
 					acked[id] = title
 					mu.Unlock()
@@ -78,9 +104,9 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 	}
 
 	// Start again on the same store: every acknowledged list is back.
-	startTodo(t, bin, addr, store)
+	startApp(t, app, bin, addr, store)
 	for id, title := range acked {
-		status, body, err := call("GET", "http://"+addr+"/lists/"+id, "")
+		status, body, err := call("GET", "http://"+addr+fmt.Sprintf(app.path, id), "")
 		if err != nil || status != http.StatusOK || !strings.Contains(body, title) {
 			t.Errorf("list %s after restart: %d %q %v, want its title %q", id, status, body, err, title)
 		}
@@ -88,12 +114,19 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 	t.Logf("%d acknowledged writes read back after SIGKILL and restart", len(acked))
 }
 
-// startTodo starts the liquefied to-do app on addr with its JetStream
-// store in store, waits until it answers, and kills it when the test ends.
-func startTodo(t *testing.T, bin, addr, store string) *exec.Cmd {
+// startApp starts a liquefied app on addr with its JetStream store in
+// store, waits until it answers, and kills it when the test ends.
+func startApp(t *testing.T, app durableApp, bin, addr, store string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", addr)
+	var args []string
+	if app.args != nil {
+		args = app.args(addr)
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "LIQUEFY_STORE="+store, "LIQUEFY_LOG=warn")
+	if app.env != nil {
+		cmd.Env = append(cmd.Env, app.env(addr)...)
+	}
 	logs, _ := os.Create(filepath.Join(t.TempDir(), "log"))
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -107,7 +140,7 @@ func startTodo(t *testing.T, bin, addr, store string) *exec.Cmd {
 		}
 		if time.Now().After(deadline) {
 			data, _ := os.ReadFile(logs.Name())
-			t.Fatalf("liquefied to-do app not ready on %s:\n%s", addr, data)
+			t.Fatalf("liquefied %s not ready on %s:\n%s", app.name, addr, data)
 		}
 		time.Sleep(20 * time.Millisecond) // polling until the deadline
 	}

@@ -39,13 +39,18 @@ type Output struct {
 func Service(pkg *packages.Package, m *analyzer.Model, plan *runtime.Plan) (*Output, error) {
 	out := &Output{Files: map[string][]byte{}}
 
+	// Decide how each context persists first: the rewrite records the
+	// values of the types whose fields hold state.
+	st := newStateGen(pkg.Types, m)
+	st.build(plan)
+
 	// The package's own Go files, rewritten.
 	files := make([]rewrite.File, len(pkg.Syntax))
 	for i, f := range pkg.Syntax {
 		files[i] = rewrite.File{Name: filepath.Base(pkg.Fset.File(f.Pos()).Name()), Syntax: f}
 	}
 	srcs, changes, err := rewrite.Files(pkg.Fset, pkg.TypesInfo, files, rewrite.Options{
-		RuntimePath: RuntimePath, RuntimeName: RuntimeName, Plan: PlanVar,
+		RuntimePath: RuntimePath, RuntimeName: RuntimeName, Plan: PlanVar, Track: st.trackers(),
 	})
 	if err != nil {
 		return nil, err
@@ -68,8 +73,6 @@ func Service(pkg *packages.Package, m *analyzer.Model, plan *runtime.Plan) (*Out
 	}
 
 	// Key functions and state accessors, then the plan that names them.
-	st := newStateGen(pkg.Types, m)
-	st.build(plan)
 	state, err := st.render()
 	if err != nil {
 		return nil, err

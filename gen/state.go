@@ -35,6 +35,7 @@ type stateGen struct {
 	keys     map[string]string // fluxion → key function name
 	states   map[string]string // context → accessor type name
 	parsers  map[string]bool   // key parsers emitted
+	tracked  map[*types.TypeName]*trackedType
 	file     *jen.File
 	warnings []Warning
 }
@@ -48,6 +49,7 @@ func newStateGen(pkg *types.Package, m *analyzer.Model) *stateGen {
 	return &stateGen{
 		pkg: pkg, model: m, codecs: newCodecs(pkg),
 		keys: map[string]string{}, states: map[string]string{}, parsers: map[string]bool{}, file: f,
+		tracked: map[*types.TypeName]*trackedType{},
 	}
 }
 
@@ -171,29 +173,53 @@ type stateRoot struct {
 // accessor emits the state accessor of context c, or records a warning
 // saying why c is kept in memory only.
 func (g *stateGen) accessor(c *analyzer.Context) {
-	var roots []stateRoot
+	var (
+		roots []stateRoot
+		uses  []trackedUse
+	)
 	for _, name := range c.Roots {
 		r, why := g.resolve(name)
+		typ := r.v
 		if why != "" {
-			g.warn(c.Name, why)
-			return
+			t, f, ok := g.resolveTracked(name)
+			if !ok {
+				g.warn(c.Name, why)
+				return
+			}
+			uses = addUse(uses, t, f)
+			typ = f
+		} else {
+			roots = append(roots, r)
 		}
-		if err := g.codecs.check(r.v.Type(), name, map[types.Type]bool{}); err != nil {
+		if err := g.codecs.check(typ.Type(), name, map[types.Type]bool{}); err != nil {
 			g.warn(c.Name, err.Error())
 			return
 		}
-		roots = append(roots, r)
 	}
 	typ := "liquefyState" + exportName(c.Name)
-	switch c.Class {
-	case analyzer.Keyed:
+	switch {
+	case c.Class == analyzer.Keyed && len(uses) > 0:
+		g.warn(c.Name, "its keyed maps are fields of values the app makes, which liquefy stores whole only; it is kept in its owner's memory only")
+		return
+	case c.Class == analyzer.Keyed:
 		if !g.keyedAccessor(typ, c, roots) {
 			return
 		}
 	default:
-		g.wholeAccessor(typ, c, roots)
+		g.wholeAccessor(typ, c, roots, uses)
 	}
 	g.states[c.Name] = typ
+}
+
+// addUse adds field f of tracked type t to uses.
+func addUse(uses []trackedUse, t *trackedType, f *types.Var) []trackedUse {
+	for i := range uses {
+		if uses[i].t == t {
+			uses[i].fields = append(uses[i].fields, f)
+			return uses
+		}
+	}
+	return append(uses, trackedUse{t: t, fields: []*types.Var{f}})
 }
 
 // resolve finds a root among the main package's variables, and its guard.
@@ -332,12 +358,13 @@ func (g *stateGen) keyedAccessor(typ string, c *analyzer.Context, roots []stateR
 //		liquefyEnc1(&e, hits)
 //		return e.Data(), e.Err()
 //	}
-func (g *stateGen) wholeAccessor(typ string, c *analyzer.Context, roots []stateRoot) {
+func (g *stateGen) wholeAccessor(typ string, c *analyzer.Context, roots []stateRoot, uses []trackedUse) {
 	snap := lock(roots, true)
 	snap = append(snap, jen.Var().Id("e").Qual(RuntimePath, "Encoder"))
 	for _, r := range roots {
 		snap = append(snap, jen.Id(g.codecs.enc(r.v.Type())).Call(jen.Op("&").Id("e"), jen.Op("&").Id(r.name)))
 	}
+	snap = append(snap, g.trackedSnapshot(uses, true)...)
 	snap = append(snap, jen.Return(jen.Id("e").Dot("Data").Call(), jen.Id("e").Dot("Err").Call()))
 
 	// Restore decodes in place, under the lock: the roots may hold the
@@ -347,6 +374,7 @@ func (g *stateGen) wholeAccessor(typ string, c *analyzer.Context, roots []stateR
 	for _, r := range roots {
 		restore = append(restore, jen.Id(g.codecs.dec(r.v.Type())).Call(jen.Id("d"), jen.Op("&").Id(r.name)))
 	}
+	restore = append(restore, g.trackedRestore(c.Name, uses)...)
 	restore = append(restore, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
 		jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("restoring "+c.Name+": %w"), jen.Err()))))
 	restore = append(restore, jen.Return(jen.Nil()))
@@ -481,6 +509,9 @@ func exportName(s string) string {
 func (g *stateGen) render() ([]byte, error) {
 	if len(g.keys) == 0 && len(g.states) == 0 {
 		return nil, nil
+	}
+	for _, t := range g.sortedTracked() {
+		g.emitTracker(t)
 	}
 	g.codecs.emit(g.file)
 	var buf bytes.Buffer

@@ -36,6 +36,12 @@ type Options struct {
 
 	// Plan is the identifier of the generated plan variable.
 	Plan string
+
+	// Track maps the struct types whose state the service persists to
+	// the generated function that records each value the app makes:
+	// every &T{...} and new(T) in the package becomes
+	// liquefyTrack1(&T{...}).
+	Track map[*types.TypeName]string
 }
 
 // A File is one source file of the main package, parsed and type-checked.
@@ -112,8 +118,13 @@ func rewriteFile(fset *token.FileSet, info *types.Info, file *ast.File, opts Opt
 	)
 
 	// Replace each call, remembering the selectors consumed so that
-	// the second walk finds only non-call uses.
+	// the second walk finds only non-call uses; wrap the allocations of
+	// tracked types.
 	astutil.Apply(file, nil, func(c *astutil.Cursor) bool {
+		if track := tracker(info, c.Node(), opts.Track); track != "" {
+			c.Replace(&ast.CallExpr{Fun: ast.NewIdent(track), Args: []ast.Expr{c.Node().(ast.Expr)}})
+			return true
+		}
 		call, ok := c.Node().(*ast.CallExpr)
 		if !ok {
 			return true
@@ -161,6 +172,35 @@ func rewriteFile(fset *token.FileSet, info *types.Info, file *ast.File, opts Opt
 		}
 	}
 	return changes, errs
+}
+
+// tracker returns the tracking function for n when n allocates a value of
+// a tracked type (&T{...} or new(T)), and "" otherwise.
+func tracker(info *types.Info, n ast.Node, track map[*types.TypeName]string) string {
+	if len(track) == 0 {
+		return ""
+	}
+	switch e := n.(type) {
+	case *ast.UnaryExpr:
+		if _, ok := e.X.(*ast.CompositeLit); !ok || e.Op != token.AND {
+			return ""
+		}
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); !ok || id.Name != "new" || info.Uses[id] != types.Universe.Lookup("new") {
+			return ""
+		}
+	default:
+		return ""
+	}
+	ptr, ok := info.TypeOf(n.(ast.Expr)).(*types.Pointer)
+	if !ok {
+		return ""
+	}
+	named, ok := types.Unalias(ptr.Elem()).(*types.Named)
+	if !ok {
+		return ""
+	}
+	return track[named.Obj()]
 }
 
 // servingCallee returns the selector and the function of a call's callee

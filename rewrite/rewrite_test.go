@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"go/types"
 	"strings"
 	"testing"
 
@@ -37,7 +38,11 @@ func load(t *testing.T, name string) *packages.Package {
 // compares each with its .golden file.
 func rewriteAll(t *testing.T, name string) []rewrite.Change {
 	t.Helper()
-	pkg := load(t, name)
+	return rewriteWith(t, load(t, name), name, opts)
+}
+
+func rewriteWith(t *testing.T, pkg *packages.Package, name string, opts rewrite.Options) []rewrite.Change {
+	t.Helper()
 	var files []rewrite.File
 	for _, f := range pkg.Syntax {
 		files = append(files, rewrite.File{Name: filepath.Base(pkg.Fset.File(f.Pos()).Name()), Syntax: f})
@@ -83,5 +88,16 @@ func TestEveryServingForm(t *testing.T) {
 func TestImportDroppedWhenOnlyServing(t *testing.T) {
 	if n := len(rewriteAll(t, "onlyserve")); n != 1 {
 		t.Errorf("got %d changes, want 1", n)
+	}
+}
+
+func TestTrackedAllocations(t *testing.T) {
+	pkg := load(t, "track")
+	o := opts
+	o.Track = map[*types.TypeName]string{pkg.Types.Scope().Lookup("store").(*types.TypeName): "liquefyTrack1"}
+	rewriteWith(t, pkg, "track", o)
+	data, _ := os.ReadFile(filepath.Join("testdata", "track", "main.go.golden"))
+	if n := strings.Count(string(data), "liquefyTrack1("); n != 2 {
+		t.Errorf("%d allocations recorded, want &store{...} and new(store):\n%s", n, data)
 	}
 }

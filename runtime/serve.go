@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -63,6 +64,7 @@ func ServeServerListenerTLS(p *Plan, srv *http.Server, l net.Listener, certFile,
 // run is every entry point: read the settings, start the service, and
 // wait for a signal, the app's shutdown of app, or the gateway failing.
 func run(p *Plan, h http.Handler, cfg gatewayConfig, app *http.Server) error {
+	serving.Store(true)
 	s, err := SettingsFromEnv(os.Getenv)
 	if err != nil {
 		return err
@@ -100,6 +102,15 @@ func run(p *Plan, h http.Handler, cfg gatewayConfig, app *http.Server) error {
 		return svc.Err()
 	}
 }
+
+// serving is set once the app reaches its serving call.
+var serving atomic.Bool
+
+// Serving reports whether the app has reached its serving call, that is,
+// whether its start-up code has finished. Generated code records the
+// values the app makes during start-up, whose state it persists, and
+// leaves alone those handlers make later. It is safe for concurrent use.
+func Serving() bool { return serving.Load() }
 
 // drain shuts the service down within LIQUEFY_DRAIN_TIMEOUT.
 func (s *Service) drain() error {
