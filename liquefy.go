@@ -11,6 +11,7 @@ package liquefy
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,6 +26,10 @@ import (
 
 // Version is the version of liquefy, recorded in every plan it writes.
 const Version = "v0.1.0-dev"
+
+// ErrUsage is wrapped by errors that come from how liquefy was asked to
+// run rather than from the app.
+var ErrUsage = errors.New("usage")
 
 // OutDir is the name of the directory, inside the app's main package,
 // that holds the liquefied service unless told otherwise.
@@ -75,6 +80,10 @@ type Result struct {
 	// Warnings say what the service does that its user should know, such
 	// as contexts kept in memory only.
 	Warnings []gen.Warning
+
+	// Dropped are files someone had added to the output directory, which
+	// liquefy owns and rewrote whole.
+	Dropped []string
 }
 
 // Analyze loads and analyzes the app in opts.Dir without writing
@@ -124,13 +133,18 @@ func Liquefy(opts Options) (*Result, error) {
 	if dir == "" {
 		dir = filepath.Join(m.Dir, OutDir)
 	}
+	if r, err := filepath.Rel(m.ModuleDir, dir); err != nil || r == "." || strings.HasPrefix(r, "..") {
+		return nil, fmt.Errorf("%w: -o %s: the liquefied service is a package of the app's module, so its directory must lie inside %s", ErrUsage, dir, m.ModuleDir)
+	}
 	placed, err := gen.Write(out, dir)
 	if err != nil {
 		return nil, err
 	}
-	modChanges, err := gen.EnsureModule(m.ModuleDir, m.Dir, self)
+	modChanges, restore, err := gen.EnsureModule(m.ModuleDir, m.Dir, self)
 	if err == nil && !opts.SkipBuild {
-		err = build(m.ModuleDir, dir)
+		if err = build(m.ModuleDir, dir); err != nil {
+			restore()
+		}
 	}
 	if err != nil {
 		placed.Undo()
@@ -140,7 +154,7 @@ func Liquefy(opts Options) (*Result, error) {
 	for i := range out.Changes {
 		out.Changes[i].Pos.Filename = rel(opts.WorkDir, out.Changes[i].Pos.Filename)
 	}
-	return &Result{Model: m, Out: dir, Changed: placed.Changed, Calls: out.Changes, ModuleChanges: modChanges, Warnings: out.Warnings}, nil
+	return &Result{Model: m, Out: dir, Changed: placed.Changed, Calls: out.Changes, ModuleChanges: modChanges, Warnings: out.Warnings, Dropped: placed.Dropped}, nil
 }
 
 // build checks that the liquefied service in dir compiles.

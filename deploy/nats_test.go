@@ -117,7 +117,7 @@ func TestNATSCluster(t *testing.T) {
 		}
 		s.Start()
 		t.Cleanup(s.Shutdown)
-		if !s.ReadyForConnections(10 * time.Second) {
+		if !s.ReadyForConnections(30 * time.Second) {
 			t.Fatalf("server %d not ready", i)
 		}
 		urls = append(urls, s.ClientURL())

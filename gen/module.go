@@ -64,14 +64,15 @@ func released(v string) bool {
 // than the app declares), the GODEBUG defaults the app had are pinned
 // with godebug lines, so that both the monolith and the liquefied service
 // keep behaving as before (the ServeMux's pattern syntax among them).
-// It returns one line per change made, for the user. On failure it puts
-// go.mod and go.sum back as they were.
-func EnsureModule(modDir, mainDir string, self Self) ([]string, error) {
+// It returns one line per change made, for the user, and a function that
+// puts go.mod and go.sum back as they were, for a caller whose later step
+// fails. On its own failure it puts them back itself.
+func EnsureModule(modDir, mainDir string, self Self) ([]string, func(), error) {
 	gomod := filepath.Join(modDir, "go.mod")
 	gosum := filepath.Join(modDir, "go.sum")
 	oldMod, err := os.ReadFile(gomod)
 	if err != nil {
-		return nil, fmt.Errorf("gen: %w", err)
+		return nil, nil, fmt.Errorf("gen: %w", err)
 	}
 	oldSum, sumErr := os.ReadFile(gosum)
 	restore := func() {
@@ -85,19 +86,19 @@ func EnsureModule(modDir, mainDir string, self Self) ([]string, error) {
 
 	oldDebug, err := defaultGODEBUG(mainDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := requireSelf(gomod, oldMod, modDir, self); err != nil {
 		restore()
-		return nil, err
+		return nil, nil, err
 	}
 	if err := goCmd(modDir, "mod", "tidy"); err != nil {
 		restore()
-		return nil, err
+		return nil, nil, err
 	}
 	if err := pinGODEBUG(gomod, mainDir, oldDebug); err != nil {
 		restore()
-		return nil, err
+		return nil, nil, err
 	}
 
 	newMod, _ := os.ReadFile(gomod)
@@ -106,7 +107,7 @@ func EnsureModule(modDir, mainDir string, self Self) ([]string, error) {
 	if !bytes.Equal(oldSum, newSum) {
 		changes = append(changes, "go.sum: updated with the checksums of the runtime's dependencies")
 	}
-	return changes, nil
+	return changes, restore, nil
 }
 
 // requireSelf adds liquefy's require and replace lines to go.mod.

@@ -62,7 +62,7 @@ func Service(pkg *packages.Package, m *analyzer.Model, plan *runtime.Plan) (*Out
 		if _, clash := out.Files[f.Name]; clash || f.Name == PlanFile || f.Name == StateFile {
 			return nil, fmt.Errorf("%s: file name %s is reserved for liquefy's generated plan: rename the file", pkg.PkgPath, f.Name)
 		}
-		out.Files[f.Name] = srcs[i]
+		out.Files[f.Name] = marked(srcs[i])
 	}
 	out.Changes = changes
 
@@ -115,11 +115,18 @@ func copyVerbatim(out *Output, pkg *packages.Package) error {
 			return fmt.Errorf("gen: reading %s: %w", p, err)
 		}
 		if strings.HasSuffix(p, ".go") {
-			data = bytes.ReplaceAll(data, []byte("\n//go:generate"), []byte("\n// go:generate"))
+			data = marked(bytes.ReplaceAll(data, []byte("\n//go:generate"), []byte("\n// go:generate")))
 		}
 		out.Files[filepath.ToSlash(rel)] = data
 	}
 	return nil
+}
+
+// marked prefixes a copied Go file with the generated-code header, so
+// that tools and people know not to edit the copy: the app's own file is
+// where changes go.
+func marked(src []byte) []byte {
+	return append([]byte(Header+"\n// This is a copy of the app's file, liquefied; edit the original.\n\n"), src...)
 }
 
 // pkgDir is the directory of a loaded package.

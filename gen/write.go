@@ -20,6 +20,11 @@ type Placed struct {
 	// Changed reports whether anything changed on disk.
 	Changed bool
 
+	// Dropped lists the files of the earlier output, relative to its
+	// directory, that the new output does not have: files someone added
+	// to a directory liquefy owns and rewrites whole.
+	Dropped []string
+
 	dir, old string
 }
 
@@ -71,7 +76,7 @@ func Write(out *Output, dir string) (*Placed, error) {
 	}
 
 	// Swap it in: move the old tree aside, the new one in.
-	p := &Placed{Changed: true, dir: dir}
+	p := &Placed{Changed: true, dir: dir, Dropped: dropped(out, dir)}
 	if _, err := os.Stat(dir); err == nil {
 		p.old = tmp + ".old"
 		if err := os.Rename(dir, p.old); err != nil {
@@ -153,6 +158,22 @@ func sameContents(out *Output, dir string) (bool, error) {
 }
 
 var errDiffers = errors.New("differs")
+
+// dropped lists the files under dir that out does not hold.
+func dropped(out *Output, dir string) []string {
+	var names []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if _, ok := out.Files[filepath.ToSlash(rel)]; !ok {
+			names = append(names, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return names
+}
 
 // sortedNames lists out's file names in order.
 func sortedNames(out *Output) []string {

@@ -3,9 +3,9 @@ package rewrite_test
 import (
 	"bytes"
 	"flag"
+	"go/types"
 	"os"
 	"path/filepath"
-	"go/types"
 	"strings"
 	"testing"
 

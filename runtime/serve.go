@@ -78,7 +78,13 @@ func run(p *Plan, h http.Handler, cfg gatewayConfig, app *http.Server) error {
 	var sigs chan os.Signal
 	if !p.AppHandlesSignals {
 		sigs = make(chan os.Signal, 1)
-		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+		// A signal the process started with ignored (SIGINT for a job a
+		// shell put in the background) stays ignored, as in the monolith.
+		for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM} {
+			if !signal.Ignored(sig) {
+				signal.Notify(sigs, sig)
+			}
+		}
 		defer signal.Stop(sigs)
 	}
 	// Hook the app's server before the gateway answers anything, so that

@@ -246,6 +246,46 @@ func TestSignalExit(t *testing.T) {
 	}
 }
 
+// TestIgnoredSignalStaysIgnored starts a liquefied process with SIGINT
+// ignored, as a shell starts a background job: like the monolith, it
+// must not stop on SIGINT, and SIGTERM must still end it.
+func TestIgnoredSignalStaysIgnored(t *testing.T) {
+	cmd := child(t, "signal", "LIQUEFY_LOG=info")
+	cmd.Args = append([]string{"sh", "-c", `trap "" INT; exec "$0" "$@"`}, cmd.Args...)
+	cmd.Path = "/bin/sh"
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	lines := bufio.NewScanner(stderr)
+	addr := regexp.MustCompile(`msg="service started".* addr=(\S+)`)
+	var log strings.Builder
+	for lines.Scan() {
+		log.WriteString(lines.Text() + "\n")
+		if addr.MatchString(lines.Text()) {
+			break
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(syscall.SIGTERM)
+	for lines.Scan() {
+		log.WriteString(lines.Text() + "\n")
+	}
+	cmd.Wait()
+	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("child exit: %v, want killed by SIGTERM", cmd.ProcessState)
+	}
+	if strings.Contains(log.String(), "signal=interrupt") || !strings.Contains(log.String(), "signal=terminated") {
+		t.Errorf("child handled an ignored SIGINT, or not SIGTERM:\n%s", log.String())
+	}
+}
+
 type ctxKey struct{}
 
 // TestBaseContext checks that a handler's context derives from the app's

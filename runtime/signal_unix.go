@@ -6,10 +6,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // reraise delivers sig to this process again with its default action, so
-// the process ends with the status the monolith would have had.
+// the process ends with the status the monolith would have had. Should
+// the signal not end the process (something else in it handles or
+// ignores it), it exits with the shell's status for a death by sig.
 func reraise(sig os.Signal) {
 	s, ok := sig.(syscall.Signal)
 	if !ok {
@@ -17,5 +20,6 @@ func reraise(sig os.Signal) {
 	}
 	signal.Reset(s)
 	syscall.Kill(os.Getpid(), s)
-	select {} // the default action ends the process
+	time.Sleep(time.Second) // the default action ends the process before this returns
+	os.Exit(128 + int(s))
 }

@@ -37,7 +37,18 @@ func TestCompare(t *testing.T) {
 			t.Errorf("%s: compare = %q, want %q", tc.name, got, tc.want)
 		}
 	}
+
+	// ignore_body leaves the body out, and only the body.
+	req.IgnoreBody = true
+	if got := compare(req, ptr(answer(200, "--a1--")), ptr(answer(200, "--b2--"))); got != nil {
+		t.Errorf("ignore_body: compare = %q, want no difference", got)
+	}
+	if got := compare(req, ptr(answer(200, "a")), ptr(answer(404, "b"))); !slices.Equal(got, []string{"status 200 vs 404"}) {
+		t.Errorf("ignore_body: compare = %q, want the status only", got)
+	}
 }
+
+func ptr(a Answer) *Answer { return &a }
 
 func TestDiffPrettyJSON(t *testing.T) {
 	req := &Request{Method: "GET", Path: "/"}

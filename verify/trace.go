@@ -61,6 +61,7 @@ type Request struct {
 	Body          string      `json:"body"`
 	BodyBase64    string      `json:"body_base64"`
 	IgnoreHeaders []string    `json:"ignore_headers"`
+	IgnoreBody    bool        `json:"ignore_body"`
 
 	// body is the decoded request body.
 	body []byte

@@ -165,13 +165,19 @@ func (rep *Report) replay(ctx context.Context, d *Deployment, t *Trace,
 	timeout time.Duration, out io.Writer) error {
 	mono, liquid := newClient(timeout), newClient(timeout)
 	for i := range t.Requests {
-		// Ask both.
+		// Ask both, with the same Host header: the trace's, else the
+		// monolith's address, so that an app that echoes its host
+		// answers alike.
 		req := &t.Requests[i]
+		sent := *req
+		if sent.Host == "" {
+			sent.Host = strings.TrimPrefix(d.Monolith, "http://")
+		}
 		var a, b Answer
 		var errA, errB error
 		var wg sync.WaitGroup
-		wg.Go(func() { a, errA = send(ctx, mono, d.Monolith, req) })
-		wg.Go(func() { b, errB = send(ctx, liquid, d.Liquid, req) })
+		wg.Go(func() { a, errA = send(ctx, mono, d.Monolith, &sent) })
+		wg.Go(func() { b, errB = send(ctx, liquid, d.Liquid, &sent) })
 		wg.Wait()
 		if err := errors.Join(errA, errB); err != nil {
 			return fmt.Errorf("verify: replay %s:%d: %w", t.Name, req.Line, err)

@@ -87,6 +87,10 @@ func runLiquefy(args []string, stdout, stderr io.Writer) int {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(stderr, "liquefy: warning: %s\n", w)
 	}
+	for _, f := range res.Dropped {
+		fmt.Fprintf(stderr, "liquefy: warning: %s removed: liquefy owns %s and writes it whole; keep your own files elsewhere\n",
+			filepath.Join(res.Out, f), res.Out)
+	}
 	where := res.Out
 	if r, err := filepath.Rel(wd, res.Out); err == nil && !strings.HasPrefix(r, "..") {
 		where = r

@@ -90,7 +90,11 @@ func help(args []string, stdout, stderr io.Writer) int {
 // newFlags makes a flag set for c that prints c's usage on -h and on
 // errors.
 func newFlags(c *command, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("liquefy "+c.name, flag.ContinueOnError)
+	name := "liquefy " + c.name
+	if c == cmdLiquefy {
+		name = "liquefy"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "%s\n\n%s", c.summary, c.usage)
@@ -109,8 +113,11 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) (string, int, bool
 		return "", exitUsage, false
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "%s: want one app directory, got %d arguments; see liquefy help %s\n",
-			fs.Name(), fs.NArg(), strings.TrimPrefix(fs.Name(), "liquefy "))
+		help := "liquefy help " + strings.TrimPrefix(fs.Name(), "liquefy ")
+		if fs.Name() == "liquefy" {
+			help = "liquefy help liquefy"
+		}
+		fmt.Fprintf(stderr, "%s: want one app directory, got %d arguments; see %s\n", fs.Name(), fs.NArg(), help)
 		return "", exitUsage, false
 	}
 	return fs.Arg(0), exitOK, true

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -96,6 +97,7 @@ func tree(t *testing.T, dir string) map[string]string {
 func TestBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		app   string
+		args  []string
 		setup func(t *testing.T, dir string)
 		code  int
 		want  string // regexp over stderr
@@ -105,12 +107,13 @@ func TestBadInput(t *testing.T) {
 		{app: "noroutes", code: 1, want: `noroutes/main\.go:\d+:\d+: .*no routes`},
 		{app: "nonconst", code: 1, want: `nonconst/main\.go:12:18: .*pattern is not a constant`},
 		{app: "missing", code: 2, want: `missing`},
+		{app: "good", args: []string{"-o", "../elsewhere"}, code: 2, want: `-o .*elsewhere: the liquefied service is a package of the app's module`},
 		{app: "good", code: 2, want: `liquid: output directory was not written by liquefy`, setup: func(t *testing.T, dir string) {
 			os.MkdirAll(filepath.Join(dir, "liquid"), 0o755)
 			os.WriteFile(filepath.Join(dir, "liquid", "notes.txt"), []byte("mine"), 0o644)
 		}},
 	} {
-		t.Run(tc.app, func(t *testing.T) {
+		t.Run(tc.app+strings.Join(tc.args, ""), func(t *testing.T) {
 			wd, app := t.TempDir(), "./"+tc.app
 			if tc.app != "missing" {
 				wd, app = scratch(t, tc.app)
@@ -119,7 +122,7 @@ func TestBadInput(t *testing.T) {
 				tc.setup(t, filepath.Join(wd, tc.app))
 			}
 			before := tree(t, wd)
-			code, stdout, stderr := liquefyIn(t, wd, app)
+			code, stdout, stderr := liquefyIn(t, wd, append(tc.args, app)...)
 			if code != tc.code {
 				t.Errorf("exit status %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
 			}
