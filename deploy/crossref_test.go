@@ -18,6 +18,10 @@ import (
 	"github.com/liquefy/liquefy/deploy"
 )
 
+// svc is the service whose manifests the checks read: the sample plan's,
+// unless a test of another app sets it.
+var svc = "todo"
+
 // crossCases are the options every cross-reference check runs with.
 var crossCases = []struct {
 	name string
@@ -42,7 +46,7 @@ func TestCrossReferences(t *testing.T) {
 				want.Namespace = "default"
 			}
 			if want.SecretName == "" {
-				want.SecretName = "todo-nats-creds"
+				want.SecretName = svc + "-nats-creds"
 			}
 			checkNamespaces(t, objs, want.Namespace)
 			checkWorkloads(t, objs)
@@ -139,7 +143,7 @@ func checkServices(t *testing.T, objs *objects) {
 // keys it asks for, and that every Secret it mounts is one of the two
 // that docs/deploy.md tells the operator to create.
 func checkVolumes(t *testing.T, objs *objects, credsSecret string) {
-	secrets := map[string]string{credsSecret: deploy.CredsKey, "todo-nats-auth": deploy.AuthKey}
+	secrets := map[string]string{credsSecret: deploy.CredsKey, svc + "-nats-auth": deploy.AuthKey}
 	for _, w := range objs.workloads() {
 		for _, v := range w.template.Spec.Volumes {
 			switch {
@@ -173,7 +177,7 @@ func checkVolumes(t *testing.T, objs *objects, credsSecret string) {
 
 // checkGateway checks the gateway's role, ports and autoscaler.
 func checkGateway(t *testing.T, objs *objects) {
-	d := objs.deployment("todo-gateway")
+	d := objs.deployment(svc + "-gateway")
 	if d == nil {
 		t.Fatal("no Deployment todo-gateway")
 	}
@@ -183,7 +187,7 @@ func checkGateway(t *testing.T, objs *objects) {
 	}
 	checkAddrPort(t, c, "LIQUEFY_ADDR", "http")
 	checkAddrPort(t, c, "LIQUEFY_HEALTH_ADDR", "health")
-	if objs.service("todo-gateway") == nil {
+	if objs.service(svc+"-gateway") == nil {
 		t.Error("no Service todo-gateway")
 	}
 	if len(objs.autoscalers) != 1 {
@@ -200,7 +204,7 @@ func checkGateway(t *testing.T, objs *objects) {
 
 // checkWorkers checks the workers' role, count and index.
 func checkWorkers(t *testing.T, objs *objects, opts deploy.Options) {
-	set := objs.statefulSet("todo-worker")
+	set := objs.statefulSet(svc + "-worker")
 	if set == nil {
 		t.Fatal("no StatefulSet todo-worker")
 	}
@@ -221,7 +225,7 @@ func checkWorkers(t *testing.T, objs *objects, opts deploy.Options) {
 	for _, w := range objs.workloads() {
 		c := w.template.Spec.Containers[0]
 		creds := envOf(c, "LIQUEFY_NATS_CREDS")
-		if w.name == "todo-nats" {
+		if w.name == svc+"-nats" {
 			continue
 		}
 		m, ok := mountOf(c, creds)
@@ -235,7 +239,7 @@ func checkWorkers(t *testing.T, objs *objects, opts deploy.Options) {
 // or name the pods of the NATS StatefulSet through its headless Service.
 func checkNATSURLs(t *testing.T, objs *objects, external []string) {
 	for _, w := range objs.workloads() {
-		if w.name == "todo-nats" {
+		if w.name == svc+"-nats" {
 			continue
 		}
 		urls := strings.Split(envOf(w.template.Spec.Containers[0], "LIQUEFY_NATS"), ",")
@@ -251,7 +255,7 @@ func checkNATSURLs(t *testing.T, objs *objects, external []string) {
 			}
 		}
 	}
-	if len(external) > 0 && objs.statefulSet("todo-nats") != nil {
+	if len(external) > 0 && objs.statefulSet(svc+"-nats") != nil {
 		t.Error("external NATS, yet a NATS StatefulSet is written")
 	}
 }
@@ -263,7 +267,7 @@ func natsPodURL(objs *objects, u string) error {
 	if err != nil {
 		return err
 	}
-	set := objs.statefulSet("todo-nats")
+	set := objs.statefulSet(svc + "-nats")
 	if set == nil {
 		return fmt.Errorf("no NATS StatefulSet")
 	}
@@ -285,12 +289,12 @@ func natsPodURL(objs *objects, u string) error {
 // checkPlan checks that the plan ConfigMap holds the plan manifest and the
 // service's pod templates carry its checksum.
 func checkPlan(t *testing.T, objs *objects, plan []byte) {
-	cm := objs.configMap("todo-plan")
+	cm := objs.configMap(svc + "-plan")
 	if cm == nil || cm.Data[deploy.PlanFile] != string(plan) {
 		t.Fatalf("ConfigMap todo-plan does not hold %s", deploy.PlanFile)
 	}
 	sum := sha256.Sum256(plan)
-	for _, name := range []string{"todo-gateway", "todo-worker"} {
+	for _, name := range []string{svc + "-gateway", svc + "-worker"} {
 		var ann map[string]string
 		if d := objs.deployment(name); d != nil {
 			ann = d.Spec.Template.Annotations
