@@ -209,11 +209,12 @@ func (c *codecs) pointer(t types.Type, u *types.Pointer) (enc, dec []jen.Code) {
 
 // slice:
 //
-//	e.Present(*v != nil); e.Len(len(*v)); for i := range *v { liquefyEncN(e, &(*v)[i]) }
+//	e.Present(*v != nil); if *v == nil { return }; e.Len(len(*v)); for i := range *v { liquefyEncN(e, &(*v)[i]) }
 //	if !d.Present() { *v = nil; return }; *v = make(T, d.Len()); for i := range *v { liquefyDecN(d, &(*v)[i]) }
 func (c *codecs) slice(t types.Type, u *types.Slice) (enc, dec []jen.Code) {
 	enc = []jen.Code{
 		jen.Id("e").Dot("Present").Call(jen.Op("*").Id("v").Op("!=").Nil()),
+		jen.If(jen.Op("*").Id("v").Op("==").Nil()).Block(jen.Return()),
 		jen.Id("e").Dot("Len").Call(jen.Len(jen.Op("*").Id("v"))),
 		jen.For(jen.Id("i").Op(":=").Range().Op("*").Id("v")).Block(
 			jen.Id(c.enc(u.Elem())).Call(jen.Id("e"), jen.Op("&").Parens(jen.Op("*").Id("v")).Index(jen.Id("i")))),
@@ -238,7 +239,7 @@ func (c *codecs) array(u *types.Array) (enc, dec []jen.Code) {
 
 // mapping:
 //
-//	e.Present(*v != nil); e.Len(len(*v)); for _, k := range slices.Sorted(maps.Keys(*v)) { x := (*v)[k]; enc(&k); enc(&x) }
+//	e.Present(*v != nil); if *v == nil { return }; e.Len(len(*v)); for _, k := range slices.Sorted(maps.Keys(*v)) { x := (*v)[k]; enc(&k); enc(&x) }
 //	if !d.Present() { *v = nil; return }; n := d.Len(); *v = make(T, n)
 //	for range n { var k K; var x V; dec(&k); dec(&x); (*v)[k] = x }
 func (c *codecs) mapping(t types.Type, u *types.Map) (enc, dec []jen.Code) {
@@ -259,6 +260,7 @@ func (c *codecs) mapping(t types.Type, u *types.Map) (enc, dec []jen.Code) {
 	}
 	enc = []jen.Code{
 		jen.Id("e").Dot("Present").Call(jen.Op("*").Id("v").Op("!=").Nil()),
+		jen.If(jen.Op("*").Id("v").Op("==").Nil()).Block(jen.Return()),
 		jen.Id("e").Dot("Len").Call(jen.Len(jen.Op("*").Id("v"))),
 		loop,
 	}

@@ -98,8 +98,8 @@ func (g *stateGen) keyFunc(name, pattern string, k *analyzer.Key) bool {
 	case "query":
 		body = append(body, jen.Id("v").Op(":=").Id("r").Dot("URL").Dot("Query").Call().Dot("Get").Call(jen.Lit(k.Name)))
 	case "form":
-		// FormValue would consume the body the worker still needs; the
-		// gateway parses a copy instead.
+		// r.FormValue would consume the body the worker still needs; the
+		// runtime parses a copy of the request instead.
 		body = append(body, jen.Id("v").Op(":=").Qual(RuntimePath, "FormValue").Call(jen.Id("r"), jen.Id("body"), jen.Lit(k.Name)))
 	case "header":
 		body = append(body, jen.Id("v").Op(":=").Id("r").Dot("Header").Dot("Get").Call(jen.Lit(k.Name)))
@@ -109,9 +109,12 @@ func (g *stateGen) keyFunc(name, pattern string, k *analyzer.Key) bool {
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(""), jen.False())),
 			jen.Id("v").Op(":=").Id("c").Dot("Value"))
 	case "json":
+		// A json.Decoder, as handlers use, takes the first value and
+		// leaves what follows; json.Unmarshal would refuse trailing bytes
+		// a handler's Decode accepts, and send the request elsewhere.
 		body = append(body,
 			jen.Var().Id("doc").Struct(jen.Id("V").Qual("encoding/json", "RawMessage").Tag(map[string]string{"json": k.Name})),
-			jen.If(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("body"), jen.Op("&").Id("doc")).Op("!=").Nil()).Block(jen.Return(jen.Lit(""), jen.False())),
+			jen.If(jen.Qual("encoding/json", "NewDecoder").Call(jen.Qual("bytes", "NewReader").Call(jen.Id("body"))).Dot("Decode").Call(jen.Op("&").Id("doc")).Op("!=").Nil()).Block(jen.Return(jen.Lit(""), jen.False())),
 			jen.Var().Id("v").Id("string"),
 			jen.If(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("doc").Dot("V"), jen.Op("&").Id("v")).Op("!=").Nil()).Block(
 				jen.Comment("a number: its literal text is the key"),

@@ -177,10 +177,11 @@ func stopAll(t *testing.T, svcs ...*Service) {
 // partition count differs from the bucket's refuses to start.
 func TestPartitionCountRecorded(t *testing.T) {
 	url := startNATS(t)
-	startWorkers(t, url, []*kvApp{newKVApp("w0")}, 0)
+	first := startWorkers(t, url, []*kvApp{newKVApp("w0")}, 0)
 	for _, role := range []Role{RoleWorker, RoleGateway} {
 		s := testSettings(t, nil)
 		s.Role, s.NATS, s.Partitions = role, url, 16
+		s.Workers, s.WorkerIndex = 2, 1 // not the running worker's index
 		a := newKVApp("other")
 		svc, err := New(kvPlan(a, true), s, a.mux)
 		if err != nil {
@@ -194,7 +195,8 @@ func TestPartitionCountRecorded(t *testing.T) {
 		}
 	}
 
-	// The same count starts.
+	// The same count starts, once the first worker 0 is gone.
+	stopAll(t, first...)
 	startWorkers(t, url, []*kvApp{newKVApp("w0")}, kvPartitions)
 }
 

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -128,6 +130,9 @@ func (s *Service) start(ctx context.Context) error {
 	}
 	role := s.settings.Role
 	if role == RoleAll || role == RoleWorker {
+		if err := s.claimIndex(); err != nil {
+			return err
+		}
 		if err := s.openStore(ctx); err != nil {
 			return err
 		}
@@ -149,6 +154,29 @@ func (s *Service) start(ctx context.Context) error {
 	}
 	if role == RoleAll || role == RoleGateway {
 		return s.startGateway()
+	}
+	return nil
+}
+
+// claimTimeout bounds the wait for another worker with this index.
+const claimTimeout = 500 * time.Millisecond
+
+// claimIndex makes sure no other worker of the service runs with this
+// worker's index, then answers for the index itself: two workers with one
+// index would both own its partitions, and their writes would overwrite
+// each other's. Two workers starting within claimTimeout of each other
+// can still both pass; the check is for the common mistake, not a lock.
+func (s *Service) claimIndex() error {
+	subject := strings.Join([]string{subjectPrefix, s.table.service, "w", strconv.Itoa(s.settings.WorkerIndex)}, ".")
+	if m, err := s.nc.Request(subject, nil, claimTimeout); err == nil {
+		return fmt.Errorf("worker %d of service %s already runs (%s): give every worker its own LIQUEFY_WORKER_INDEX, from 0 to LIQUEFY_WORKERS-1",
+			s.settings.WorkerIndex, s.plan.Service, m.Data)
+	}
+	host, _ := os.Hostname()
+	me := fmt.Sprintf("host %s, pid %d", host, os.Getpid())
+	_, err := s.nc.Subscribe(subject, func(m *nats.Msg) { m.Respond([]byte(me)) })
+	if err != nil {
+		return fmt.Errorf("claim worker index: %w", err)
 	}
 	return nil
 }

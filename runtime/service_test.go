@@ -434,3 +434,30 @@ func TestInterimResponses(t *testing.T) {
 		t.Errorf("interim responses\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestDuplicateWorkerIndexRefused starts a second worker with an index a
+// running worker already has: it must refuse to start, since both would
+// own the same partitions.
+func TestDuplicateWorkerIndexRefused(t *testing.T) {
+	url := startNATS(t)
+	app := newTestApp("w")
+	s := testSettings(t, nil)
+	s.Role, s.NATS, s.Workers, s.WorkerIndex = RoleWorker, url, 2, 1
+	startService(t, testPlan(), s, app.mux)
+
+	twin, err := New(testPlan(), s, app.mux)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err = twin.Start(ctx)
+	if err == nil || !strings.Contains(err.Error(), "worker 1 of service") || !strings.Contains(err.Error(), "already runs") {
+		t.Fatalf("second worker 1 started: %v", err)
+	}
+	twin.Shutdown(ctx)
+
+	// Another index starts.
+	s.WorkerIndex = 0
+	startService(t, testPlan(), s, app.mux)
+}
