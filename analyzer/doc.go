@@ -66,6 +66,21 @@
 // (one from the path, one from a header) as long as the key types agree:
 // a partition is chosen by the key's value.
 //
+// What a route stores into an entry (a map update, a store through a
+// pointer into the entry, a sync.Map's Store) must belong to that entry
+// alone, since each key's entries move to the key's partition. A value
+// that is, or holds, a pointer, map, slice, channel or interface is
+// accepted only when it was made during the request (&T{}, new(T), make,
+// a composite literal, the request or what is decoded from it, a library
+// call's result from accepted arguments) with accepted values stored into
+// its parts, or read from the same map; a value copied by value (whose
+// type holds no reference) is always accepted. Anything else (a
+// package-level variable, another root or map entry, a captured
+// variable, a parameter the analysis cannot bind, what it cannot follow)
+// keeps the map whole, with a reason at the store ("stores def, which
+// other state shares, into alias[k]"); a root the value points into
+// counts as written by the store, so the route reaches it.
+//
 // A root written by a route must also survive persistence: a channel, a
 // func, an unsafe.Pointer, an interface or a struct of another package
 // with unexported fields anywhere in its value (time.Time, marshalers and

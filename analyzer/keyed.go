@@ -95,6 +95,21 @@ func (a *analysis) keyRoot(kc *keyedContext, u *rootUse) {
 		case !ku.neutral:
 			kc.uses[u.info.name] = append(kc.uses[u.info.name], ku)
 		}
+		if ac.write && ku.whole == "" && ku.bad == "" && !ku.neutral {
+			a.checkStored(kc, ac, u.info, ku.spell)
+		}
+	}
+}
+
+// checkStored keeps the context whole when the write ac stores into the
+// entry spell of root ri a value that other state shares (shared.go).
+func (a *analysis) checkStored(kc *keyedContext, ac *access, ri *rootInfo, spell string) {
+	for _, v := range a.storedValues(ac, ri) {
+		if what := a.sharedBy(v, ri, 0, map[val]bool{}); what != "" {
+			kc.blocked[ac.act] = true
+			kc.block(a.accessReason(fmt.Sprintf("not keyed: stores %s, which other state shares, into %s by", what, spell), ac, ""))
+			return
+		}
 	}
 }
 

@@ -58,6 +58,9 @@ func TestKeyDetails(t *testing.T) {
 	assertReason(t, roots["numbers"], "its key is read from the variable seq, not a pure function of the request")
 	assertReason(t, roots["subs"], "cannot be encoded for persistence: subs[key].ch is a channel")
 	assertReason(t, roots["favorites"], "not keyed: its entries are also reached as fav.N")
+	assertReason(t, roots["aliased"], "not keyed: stores def, which other state shares, into aliased[k] by route POST /aliased/{k} at main.go:")
+	assertReason(t, roots["pooled"], "not keyed: stores pool, which other state shares, into pooled[k] by route POST /pooled/{k}")
+	assertReason(t, roots["sliced"], "not keyed: stores common, which other state shares, into sliced[k] by route POST /sliced/{k}")
 	assertReason(t, roots["buffers"], "buffers[key] is of type bytes.Buffer, a struct of another package with unexported fields")
 
 	// Roots of one keyed context share it with their routes.

@@ -105,8 +105,10 @@ func (a *analysis) step(act *activity, f *frame, in ssa.Instruction) {
 	switch in := in.(type) {
 	case *ssa.Store:
 		a.record(act, f, in, val{v: in.Addr, f: f}, true, "store")
+		a.recordStored(act, f, in, val{v: in.Addr, f: f}, in.Val)
 	case *ssa.MapUpdate:
 		a.record(act, f, in, val{v: in.Map, f: f}, true, "map update")
+		a.recordStored(act, f, in, val{v: in.Map, f: f}, in.Value)
 	case *ssa.Send:
 		a.record(act, f, in, val{v: in.Chan, f: f}, true, "channel send")
 	case *ssa.UnOp:
@@ -141,14 +143,49 @@ func (a *analysis) record(act *activity, f *frame, in ssa.Instruction, addr val,
 		if !ok || !write && a.aliasType(a.roots[name].typ) {
 			continue
 		}
-		pos := in.Pos()
-		if !pos.IsValid() && f.call != nil {
-			pos = f.call.Pos()
+		a.recordRoot(act, f, in, addr, name, write, what)
+	}
+}
+
+// recordRoot records one access to the root name.
+func (a *analysis) recordRoot(act *activity, f *frame, in ssa.Instruction, addr val, name string, write bool, what string) {
+	pos := in.Pos()
+	if !pos.IsValid() && f.call != nil {
+		pos = f.call.Pos()
+	}
+	a.accesses = append(a.accesses, &access{
+		root: name, pos: pos, write: write, what: what, instr: in,
+		addr: addr, fn: f.fn, act: act, guards: frameGuards(f),
+	})
+}
+
+// recordStored handles a value stored at addr, an entry of a map root or
+// a part of one: every other root the value points into is then shared
+// with the entry, and writes through the entry reach it, so the store
+// counts as a write of that root. Its reasons and the route's roots then
+// name it, and it joins the map's context (shared.go keeps the map whole).
+func (a *analysis) recordStored(act *activity, f *frame, in ssa.Instruction, addr val, value ssa.Value) {
+	if !mayRef(value.Type()) {
+		return
+	}
+	if act.phase == phaseMain && a.afterServe != nil {
+		act = a.afterServe
+	}
+	targets, keyable := map[string]bool{}, false
+	for _, r := range a.rootsOf(addr) {
+		if name, ok := a.materialize(r); ok {
+			targets[name] = true
+			keyable = keyable || keyableType(a.roots[name].typ)
 		}
-		a.accesses = append(a.accesses, &access{
-			root: name, pos: pos, write: write, what: what, instr: in,
-			addr: addr, fn: f.fn, act: act, guards: frameGuards(f),
-		})
+	}
+	if !keyable {
+		return
+	}
+	v := val{v: value, f: f}
+	for _, r := range a.rootsOf(v) {
+		if name, ok := a.materialize(r); ok && !targets[name] {
+			a.recordRoot(act, f, in, v, name, true, "store into an entry of a map")
+		}
 	}
 }
 

@@ -58,6 +58,7 @@
 //	lq.<service>.f.<fluxion>              stateless fluxion; every worker, queue group lq.<service>
 //	lq.<service>.c.<context>              singleton or residue context; its owner only
 //	lq.<service>.k.<context>.<partition>  keyed context partition; its owner only
+//	lq.<service>.w.<index>                a worker's claim on its index: a second worker with the index refuses to start
 //
 // A singleton context is owned by worker FNV-1a(name) mod LIQUEFY_WORKERS,
 // a residue context by worker 0, partition p of a keyed context by worker

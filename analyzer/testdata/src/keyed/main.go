@@ -135,7 +135,30 @@ var (
 
 	// Keyed: the loop variable a closure captures is replicated.
 	loopm = map[string]int{} // class:keyed
+
+	// Singleton: every key stores the one pointer def, so the entries
+	// share it; def is written through them.
+	def     = &tally{}            // class:singleton
+	aliased = map[string]*tally{} // class:singleton
+
+	// Keyed: the look-alike stores a fresh &tally{} for each key.
+	freshed = map[string]*tally{} // class:keyed
+
+	// Singleton: stores a pointer taken from another map's entry.
+	pool   = map[string]*tally{} // class:singleton
+	pooled = map[string]*tally{} // class:singleton
+
+	// Singleton: stores a slice that a global also holds.
+	common = make([]int, 1)     // class:singleton
+	sliced = map[string][]int{} // class:singleton
+
+	// Keyed: stores a copy of a global struct, which holds no pointers.
+	proto  = tally{N: 1}        // class:replicated
+	copied = map[string]tally{} // class:keyed
 )
+
+// tally is an entry that some routes share between keys.
+type tally struct{ N int }
 
 func init() {
 	defaults["greeting"] = "hello"
@@ -357,6 +380,51 @@ func bump(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func bumpAliased(w http.ResponseWriter, r *http.Request) {
+	k := r.PathValue("k")
+	if aliased[k] == nil {
+		aliased[k] = def // every key shares one value
+	}
+	aliased[k].N++
+	fmt.Fprintln(w, aliased[k].N)
+}
+
+func bumpFreshed(w http.ResponseWriter, r *http.Request) {
+	k := r.PathValue("k")
+	if freshed[k] == nil {
+		freshed[k] = &tally{} // a value of this key alone
+	}
+	freshed[k].N++
+	fmt.Fprintln(w, freshed[k].N)
+}
+
+func bumpPooled(w http.ResponseWriter, r *http.Request) {
+	k := r.PathValue("k")
+	p := pool[k]
+	if p == nil {
+		p = &tally{}
+		pool[k] = p
+	}
+	pooled[k] = p // the entry of pool, shared
+	pooled[k].N++
+}
+
+func bumpSliced(w http.ResponseWriter, r *http.Request) {
+	k := r.PathValue("k")
+	sliced[k] = common // the global's array, shared
+	sliced[k][0]++
+}
+
+func bumpCopied(w http.ResponseWriter, r *http.Request) {
+	k := r.PathValue("k")
+	if _, ok := copied[k]; !ok {
+		copied[k] = proto // a copy: tally holds no pointers
+	}
+	c := copied[k]
+	c.N++
+	copied[k] = c
+}
+
 func main() {
 	seed := &fav{}
 	favorites["seed"], last = seed, seed
@@ -400,8 +468,13 @@ func main() {
 			loopm[r.PathValue("id")] += i
 		})
 	}
-	http.HandleFunc("POST /favorites/{id}", pick) // route:singleton
-	http.HandleFunc("POST /bump", bump)           // route:singleton
+	http.HandleFunc("POST /favorites/{id}", pick)     // route:singleton
+	http.HandleFunc("POST /bump", bump)               // route:singleton
+	http.HandleFunc("POST /aliased/{k}", bumpAliased) // route:singleton
+	http.HandleFunc("POST /freshed/{k}", bumpFreshed) // route:keyed key:path/k
+	http.HandleFunc("POST /pooled/{k}", bumpPooled)   // route:singleton
+	http.HandleFunc("POST /sliced/{k}", bumpSliced)   // route:singleton
+	http.HandleFunc("POST /copied/{k}", bumpCopied)   // route:keyed key:path/k
 	api := http.NewServeMux()
 	api.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) { apiItems[r.PathValue("id")]++ }) // route:singleton
 	http.Handle("/api/", http.StripPrefix("/api", api))                                                               // route:singleton
