@@ -125,6 +125,9 @@ func Liquefy(opts Options) (*Result, error) {
 		return nil, err
 	}
 	for name, data := range manifests {
+		if _, clash := out.Files[name]; clash {
+			return nil, fmt.Errorf("liquefy: the app's file %s stands where liquefy writes its manifests: rename or move it", name)
+		}
 		out.Files[name] = data
 	}
 
@@ -133,8 +136,11 @@ func Liquefy(opts Options) (*Result, error) {
 	if dir == "" {
 		dir = filepath.Join(m.Dir, OutDir)
 	}
-	if r, err := filepath.Rel(m.ModuleDir, dir); err != nil || r == "." || strings.HasPrefix(r, "..") {
-		return nil, fmt.Errorf("%w: -o %s: the liquefied service is a package of the app's module, so its directory must lie inside %s", ErrUsage, dir, m.ModuleDir)
+	if dir, err = filepath.Abs(dir); err != nil {
+		return nil, err
+	}
+	if !within(m.ModuleDir, dir) || dir == m.ModuleDir {
+		return nil, fmt.Errorf("%w: output directory %s: the liquefied service is a package of the app's module, so its directory must lie inside %s", ErrUsage, dir, m.ModuleDir)
 	}
 	placed, err := gen.Write(out, dir)
 	if err != nil {
@@ -169,13 +175,25 @@ func build(modDir, dir string) error {
 	return nil
 }
 
-// rel is p relative to base when p lies under base.
+// rel is p relative to base when p lies under base ("" meaning the
+// working directory), and p otherwise.
 func rel(base, p string) string {
 	if base == "" {
 		base, _ = os.Getwd()
 	}
-	if r, err := filepath.Rel(base, p); err == nil && !strings.HasPrefix(r, "..") {
+	if within(base, p) {
+		r, _ := filepath.Rel(base, p)
 		return r
 	}
 	return p
 }
+
+// within reports whether p is base or lies under it.
+func within(base, p string) bool {
+	r, err := filepath.Rel(base, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+// Rel returns p relative to the working directory when it lies under it,
+// and p otherwise, for messages.
+func Rel(p string) string { return rel("", p) }

@@ -65,7 +65,7 @@ func (c *codecs) check(t types.Type, path string, seen map[types.Type]bool) erro
 		return nil
 	}
 	seen[t] = true
-	if isTime(t) || isSync(t) {
+	if isTime(t) || isSync(t) || isSyncPointer(t) {
 		return nil
 	}
 	switch u := t.Underlying().(type) {
@@ -95,6 +95,9 @@ func (c *codecs) check(t types.Type, path string, seen map[types.Type]bool) erro
 		}
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
+			if f.Name() == "_" {
+				continue // padding: nothing to keep
+			}
 			if !f.Exported() && f.Pkg() != c.pkg {
 				return &unsupportedError{path + "." + f.Name(), t, "is unexported in another package, out of the generated code's reach"}
 			}
@@ -118,7 +121,7 @@ func (c *codecs) id(t types.Type) int {
 	n := len(c.order) + 1
 	c.ids[key] = n
 	c.order = append(c.order, t)
-	if isTime(t) || isSync(t) {
+	if isTime(t) || isSync(t) || isSyncPointer(t) {
 		return n
 	}
 	switch u := t.Underlying().(type) {
@@ -133,7 +136,9 @@ func (c *codecs) id(t types.Type) int {
 		c.id(u.Elem())
 	case *types.Struct:
 		for i := 0; i < u.NumFields(); i++ {
-			c.id(u.Field(i).Type())
+			if u.Field(i).Name() != "_" {
+				c.id(u.Field(i).Type())
+			}
 		}
 	}
 	return n
@@ -148,7 +153,7 @@ func (c *codecs) emit(f *jen.File) {
 	for i := 0; i < len(c.order); i++ { // c.order does not grow here
 		t := c.order[i]
 		enc, dec := c.bodies(t)
-		f.Commentf("liquefyEnc%d encodes a %s.", i+1, types.TypeString(t, types.RelativeTo(c.pkg)))
+		f.Commentf("liquefyEnc%d encodes a value of type %s.", i+1, types.TypeString(t, types.RelativeTo(c.pkg)))
 		f.Func().Id(c.enc(t)).Params(jen.Id("e").Op("*").Qual(RuntimePath, "Encoder"), jen.Id("v").Op("*").Add(c.typ(t))).Block(enc...)
 		f.Line()
 		f.Commentf("liquefyDec%d decodes what liquefyEnc%[1]d encodes.", i+1)
@@ -161,6 +166,12 @@ func (c *codecs) emit(f *jen.File) {
 func (c *codecs) bodies(t types.Type) (enc, dec []jen.Code) {
 	if isSync(t) {
 		return []jen.Code{jen.Comment("a lock, not state")}, []jen.Code{jen.Comment("a lock, not state: the value keeps its own")}
+	}
+	if isSyncPointer(t) {
+		// A value restored in place keeps its lock; a new one gets one.
+		return []jen.Code{jen.Comment("a lock, not state")}, []jen.Code{
+			jen.If(jen.Op("*").Id("v").Op("==").Nil()).Block(jen.Op("*").Id("v").Op("=").New(c.typ(t.(*types.Pointer).Elem()))),
+		}
 	}
 	if isTime(t) {
 		return []jen.Code{jen.Id("e").Dot("Time").Call(jen.Qual("time", "Time").Call(jen.Op("*").Id("v")))},
@@ -182,6 +193,9 @@ func (c *codecs) bodies(t types.Type) (enc, dec []jen.Code) {
 	case *types.Struct:
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
+			if f.Name() == "_" {
+				continue
+			}
 			enc = append(enc, jen.Id(c.enc(f.Type())).Call(jen.Id("e"), jen.Op("&").Id("v").Dot(f.Name())))
 			dec = append(dec, jen.Id(c.dec(f.Type())).Call(jen.Id("d"), jen.Op("&").Id("v").Dot(f.Name())))
 		}
@@ -355,6 +369,13 @@ func isSync(t types.Type) bool {
 		return true
 	}
 	return false
+}
+
+// isSyncPointer reports whether t points to one of package sync's
+// primitives.
+func isSyncPointer(t types.Type) bool {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	return ok && isSync(p.Elem())
 }
 
 // isTime reports whether t is time.Time.

@@ -2,7 +2,9 @@ package gen
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,9 +38,12 @@ type Self struct {
 // in a module that replaces liquefy with a directory), else the released
 // version recorded in the binary's build information.
 func LocateSelf() (Self, error) {
+	// A directory in the module cache ("…/liquefy@v0.1.0") is a release:
+	// the app requires it by version, not through a replace line.
 	if _, file, _, ok := goruntime.Caller(0); ok && filepath.IsAbs(file) {
 		dir := filepath.Dir(filepath.Dir(file))
-		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && modfile.ModulePath(data) == ModulePath {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && modfile.ModulePath(data) == ModulePath && !strings.Contains(filepath.Base(dir), "@") {
 			return Self{Dir: dir}, nil
 		}
 	}
@@ -77,9 +82,10 @@ func EnsureModule(modDir, mainDir string, self Self) ([]string, func(), error) {
 	oldSum, sumErr := os.ReadFile(gosum)
 	restore := func() {
 		os.WriteFile(gomod, oldMod, 0o644)
-		if sumErr == nil {
+		switch {
+		case sumErr == nil:
 			os.WriteFile(gosum, oldSum, 0o644)
-		} else {
+		case errors.Is(sumErr, fs.ErrNotExist):
 			os.Remove(gosum)
 		}
 	}

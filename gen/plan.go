@@ -100,11 +100,29 @@ func kindOf(ctx string, classes map[string]analyzer.Class) runtime.Kind {
 }
 
 // fluxionName derives a readable NATS-safe name from a pattern:
-// "GET /todos/{id}" becomes "get-todos-id", "/" becomes "root".
+// "GET /todos/{id}" becomes "get-todos-id", "/" becomes "root" and
+// "PUT /" "put-root".
 func fluxionName(pattern string) string {
+	method, rest, ok := strings.Cut(pattern, " ")
+	if !ok || method == "" || strings.ToUpper(method) != method {
+		method, rest = "", pattern
+	}
+	name := token(rest)
+	if name == "" {
+		name = "root"
+	}
+	if method != "" {
+		name = token(method) + "-" + name
+	}
+	return name
+}
+
+// token keeps the ASCII letters and digits of s, lowercased, with one
+// dash for every run of anything else, none at either end.
+func token(s string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(pattern) {
+	for _, r := range strings.ToLower(s) {
 		ok := r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r))
 		switch {
 		case ok:
@@ -115,11 +133,7 @@ func fluxionName(pattern string) string {
 			dash = true
 		}
 	}
-	name := strings.TrimSuffix(b.String(), "-")
-	if name == "" || name == "get" || name == "post" {
-		name = strings.Trim(name+"-root", "-")
-	}
-	return name
+	return strings.TrimSuffix(b.String(), "-")
 }
 
 // uniqueName returns name, or name with the smallest numeric suffix that
@@ -134,12 +148,11 @@ func uniqueName(name string, used map[string]bool) string {
 }
 
 // serviceName names the service after the last element of the main
-// package's import path, or of the module when the main package is the
-// module's root.
+// package's import path (the module's, when the main package is its
+// root), or "app" when that has no letters or digits.
 func serviceName(m *analyzer.Model) string {
-	name := path.Base(m.Package)
-	if name == "." || name == "/" || name == "" {
-		name = path.Base(m.Module)
+	if name := token(path.Base(m.Package)); name != "" {
+		return name
 	}
-	return fluxionName(name)
+	return "app"
 }

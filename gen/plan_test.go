@@ -16,6 +16,8 @@ func TestFluxionName(t *testing.T) {
 		"/":                       "root",
 		"GET /":                   "get-root",
 		"POST /":                  "post-root",
+		"PUT /":                   "put-root",
+		"GET /{$}":                "get-root",
 		"example.com/static/":     "example-com-static",
 		"GET /files/{path...}":    "get-files-path",
 		"/debug/pprof/":           "debug-pprof",

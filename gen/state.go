@@ -32,33 +32,36 @@ type stateGen struct {
 	model  *analyzer.Model
 	codecs *codecs
 
-	keys     map[string]string // fluxion → key function name
-	states   map[string]string // context → accessor type name
-	parsers  map[string]bool   // key parsers emitted
-	tracked  map[*types.TypeName]*trackedType
-	file     *jen.File
-	warnings []Warning
+	keys      map[string]string // fluxion → key function name
+	states    map[string]string // context → accessor type name
+	parsers   map[string]bool   // key parsers emitted
+	typeNames map[string]bool   // accessor types emitted
+	tracked   map[*types.TypeName]*trackedType
+	file      *jen.File
+	warnings  []Warning
 }
 
-// newStateGen prepares the state of plan p made from model m, for the
-// main package pkg.
+// newStateGen prepares the state file of model m, for the main package
+// pkg.
 func newStateGen(pkg *types.Package, m *analyzer.Model) *stateGen {
 	f := jen.NewFile("main")
 	f.HeaderComment(Header)
 	f.ImportAlias(RuntimePath, RuntimeName)
 	return &stateGen{
 		pkg: pkg, model: m, codecs: newCodecs(pkg),
-		keys: map[string]string{}, states: map[string]string{}, parsers: map[string]bool{}, file: f,
+		keys: map[string]string{}, states: map[string]string{}, parsers: map[string]bool{}, typeNames: map[string]bool{}, file: f,
 		tracked: map[*types.TypeName]*trackedType{},
 	}
 }
 
-// build fills in key functions for p's keyed fluxions and accessors for
-// p's contexts, and marks fluxions that write.
+// build chooses key functions for p's keyed fluxions and accessors for
+// the model's contexts, emitting them into the state file.
 func (g *stateGen) build(p *runtime.Plan) {
-	routes := map[string]*analyzer.Route{}
+	routes := map[string]*analyzer.Route{} // the served mux's, as the plan's
 	for _, r := range g.model.Routes {
-		routes[r.Pattern] = r
+		if g.model.Served != nil && r.Mux == g.model.Served.Mux {
+			routes[r.Pattern] = r
+		}
 	}
 	for i, rt := range p.Routes {
 		r := routes[rt.Pattern]
@@ -199,7 +202,7 @@ func (g *stateGen) accessor(c *analyzer.Context) {
 			return
 		}
 	}
-	typ := "liquefyState" + exportName(c.Name)
+	typ := g.stateTypeName(c.Name)
 	switch {
 	case c.Class == analyzer.Keyed && len(uses) > 0:
 		g.warn(c.Name, "its keyed maps are fields of values the app makes, which liquefy stores whole only; it is kept in its owner's memory only")
@@ -212,6 +215,18 @@ func (g *stateGen) accessor(c *analyzer.Context) {
 		g.wholeAccessor(typ, c, roots, uses)
 	}
 	g.states[c.Name] = typ
+}
+
+// stateTypeName names the accessor type of context ctx, unique even when
+// two context names spell alike as identifiers.
+func (g *stateGen) stateTypeName(ctx string) string {
+	base := "liquefyState" + exportName(ctx)
+	name := base
+	for i := 2; g.typeNames[name]; i++ {
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	g.typeNames[name] = true
+	return name
 }
 
 // addUse adds field f of tracked type t to uses.
@@ -297,16 +312,16 @@ func (g *stateGen) keyedAccessor(typ string, c *analyzer.Context, roots []stateR
 	// Get: encode each root's entry, present or not.
 	get := g.parseKey(key, jen.Nil(), jen.False(), jen.Err())
 	get = append(get, lock(roots, true)...)
-	var any []jen.Code
+	var found []jen.Code
 	enc := []jen.Code{jen.Var().Id("e").Qual(RuntimePath, "Encoder")}
 	for i, r := range roots {
 		vi, oki := jen.Id(fmt.Sprintf("v%d", i)), jen.Id(fmt.Sprintf("ok%d", i))
 		get = append(get, jen.List(vi, oki).Op(":=").Id(r.name).Index(jen.Id("k")))
-		any = append(any, jen.Id(fmt.Sprintf("ok%d", i)))
+		found = append(found, jen.Id(fmt.Sprintf("ok%d", i)))
 		elem := r.v.Type().Underlying().(*types.Map).Elem()
 		enc = append(enc, jen.Id("e").Dot("Present").Call(oki), jen.Id(g.codecs.enc(elem)).Call(jen.Op("&").Id("e"), jen.Op("&").Add(vi)))
 	}
-	get = append(get, jen.If(jen.Op("!").Parens(join(any, "||"))).Block(jen.Return(jen.Nil(), jen.False(), jen.Nil())))
+	get = append(get, jen.If(jen.Op("!").Parens(join(found, "||"))).Block(jen.Return(jen.Nil(), jen.False(), jen.Nil())))
 	get = append(get, enc...)
 	get = append(get, jen.Return(jen.Id("e").Dot("Data").Call(), jen.True(), jen.Id("e").Dot("Err").Call()))
 
@@ -367,7 +382,7 @@ func (g *stateGen) wholeAccessor(typ string, c *analyzer.Context, roots []stateR
 	for _, r := range roots {
 		snap = append(snap, jen.Id(g.codecs.enc(r.v.Type())).Call(jen.Op("&").Id("e"), jen.Op("&").Id(r.name)))
 	}
-	snap = append(snap, g.trackedSnapshot(uses, true)...)
+	snap = append(snap, g.trackedSnapshot(uses, true, heldGuards(roots))...)
 	snap = append(snap, jen.Return(jen.Id("e").Dot("Data").Call(), jen.Id("e").Dot("Err").Call()))
 
 	// Restore decodes in place, under the lock: the roots may hold the
@@ -377,7 +392,7 @@ func (g *stateGen) wholeAccessor(typ string, c *analyzer.Context, roots []stateR
 	for _, r := range roots {
 		restore = append(restore, jen.Id(g.codecs.dec(r.v.Type())).Call(jen.Id("d"), jen.Op("&").Id(r.name)))
 	}
-	restore = append(restore, g.trackedRestore(c.Name, uses)...)
+	restore = append(restore, g.trackedRestore(c.Name, uses, heldGuards(roots))...)
 	restore = append(restore, jen.If(jen.Err().Op(":=").Id("d").Dot("Finish").Call(), jen.Err().Op("!=").Nil()).Block(
 		jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("restoring "+c.Name+": %w"), jen.Err()))))
 	restore = append(restore, jen.Return(jen.Nil()))
@@ -391,6 +406,17 @@ func (g *stateGen) wholeAccessor(typ string, c *analyzer.Context, roots []stateR
 	g.file.Comment("Restore replaces the whole context with data.")
 	g.file.Func().Params(jen.Id(typ)).Id("Restore").Params(jen.Id("data").Index().Byte()).Error().Block(restore...)
 	g.file.Line()
+}
+
+// heldGuards names the package-level guards lock(roots) takes.
+func heldGuards(roots []stateRoot) map[string]bool {
+	held := map[string]bool{}
+	for _, r := range roots {
+		if r.guard != "" && !strings.Contains(r.guard, ".") {
+			held[r.guard] = true
+		}
+	}
+	return held
 }
 
 // lock takes the distinct guards of roots, in name order, and defers

@@ -23,6 +23,7 @@ type trackedType struct {
 	guard string // the field of each value that guards it, or a package-level mutex
 	value bool   // guard is a field of each value
 	rw    bool
+	used  bool // an emitted accessor reads the record
 }
 
 // tracker is the name of the generated function that records values.
@@ -86,7 +87,7 @@ func (g *stateGen) track(obj *types.TypeName, st *types.Struct, prefix, root str
 		if t.value && f.Name() == t.guard {
 			t.rw = isRWMutex(f.Type())
 		}
-		if t.guard == "" && (isMutex(f.Type()) || isRWMutex(f.Type())) {
+		if t.guard == "" && f.Name() != "_" && (isMutex(f.Type()) || isRWMutex(f.Type())) {
 			t.guard, t.value, t.rw = f.Name(), true, isRWMutex(f.Type())
 		}
 	}
@@ -137,16 +138,20 @@ func (g *stateGen) emitTracker(t *trackedType) {
 //		liquefyEnc3(&e, &p.notes)
 //		p.mu.Unlock()
 //	}
-func (g *stateGen) trackedSnapshot(uses []trackedUse, read bool) []jen.Code {
+//
+// held names the package-level mutexes the accessor already holds, which
+// are not taken again.
+func (g *stateGen) trackedSnapshot(uses []trackedUse, read bool, held map[string]bool) []jen.Code {
 	var code []jen.Code
 	for _, u := range uses {
+		u.t.used = true
 		code = append(code, g.trackedValues(u.t)...)
 		code = append(code, jen.Id("e").Dot("Len").Call(jen.Len(jen.Id(u.valuesVar()))))
-		body := u.t.lock(read)
+		body := u.t.lock(read, held)
 		for _, f := range u.fields {
 			body = append(body, jen.Id(g.codecs.enc(f.Type())).Call(jen.Op("&").Id("e"), jen.Op("&").Id("p").Dot(f.Name())))
 		}
-		body = append(body, u.t.unlock(read)...)
+		body = append(body, u.t.unlock(read, held)...)
 		code = append(code, jen.For(jen.List(jen.Id("_"), jen.Id("p")).Op(":=").Range().Id(u.valuesVar())).Block(body...))
 	}
 	return code
@@ -154,9 +159,10 @@ func (g *stateGen) trackedSnapshot(uses []trackedUse, read bool) []jen.Code {
 
 // trackedRestore decodes what trackedSnapshot encoded into the values the
 // app made this time, which must be as many.
-func (g *stateGen) trackedRestore(ctx string, uses []trackedUse) []jen.Code {
+func (g *stateGen) trackedRestore(ctx string, uses []trackedUse, held map[string]bool) []jen.Code {
 	var code []jen.Code
 	for _, u := range uses {
+		u.t.used = true
 		n := jen.Id("n" + fmt.Sprint(u.t.id))
 		code = append(code, g.trackedValues(u.t)...)
 		code = append(code,
@@ -164,11 +170,11 @@ func (g *stateGen) trackedRestore(ctx string, uses []trackedUse) []jen.Code {
 				jen.Return(jen.Qual("fmt", "Errorf").Call(
 					jen.Lit(fmt.Sprintf("restoring %s: the snapshot holds %%d values of %s, the app made %%d at start-up", ctx, u.t.obj.Name())),
 					n.Clone(), jen.Len(jen.Id(u.valuesVar()))))))
-		body := u.t.lock(false)
+		body := u.t.lock(false, held)
 		for _, f := range u.fields {
 			body = append(body, jen.Id(g.codecs.dec(f.Type())).Call(jen.Id("d"), jen.Op("&").Id("p").Dot(f.Name())))
 		}
-		body = append(body, u.t.unlock(false)...)
+		body = append(body, u.t.unlock(false, held)...)
 		code = append(code, jen.For(jen.List(jen.Id("_"), jen.Id("p")).Op(":=").Range().Id(u.valuesVar())).Block(body...))
 	}
 	return code
@@ -187,12 +193,17 @@ func (g *stateGen) trackedValues(t *trackedType) []jen.Code {
 func (u trackedUse) valuesVar() string { return fmt.Sprintf("values%d", u.t.id) }
 
 // lock and unlock take and release a tracked value's guard (p.mu), or
-// the package-level mutex that guards every value.
-func (t *trackedType) lock(read bool) []jen.Code   { return t.guardCall(read, "Lock", "RLock") }
-func (t *trackedType) unlock(read bool) []jen.Code { return t.guardCall(read, "Unlock", "RUnlock") }
+// the package-level mutex that guards every value unless it is held.
+func (t *trackedType) lock(read bool, held map[string]bool) []jen.Code {
+	return t.guardCall(read, held, "Lock", "RLock")
+}
 
-func (t *trackedType) guardCall(read bool, exclusive, shared string) []jen.Code {
-	if t.guard == "" {
+func (t *trackedType) unlock(read bool, held map[string]bool) []jen.Code {
+	return t.guardCall(read, held, "Unlock", "RUnlock")
+}
+
+func (t *trackedType) guardCall(read bool, held map[string]bool, exclusive, shared string) []jen.Code {
+	if t.guard == "" || !t.value && held[t.guard] {
 		return nil
 	}
 	m := exclusive
@@ -205,22 +216,26 @@ func (t *trackedType) guardCall(read bool, exclusive, shared string) []jen.Code 
 	return []jen.Code{jen.Id(t.guard).Dot(m).Call()}
 }
 
-// sortedTracked lists the tracked types in the order they were found.
+// sortedTracked lists the tracked types an emitted accessor reads, in
+// the order they were found. A type whose context was rejected after it
+// was found is left out, and so is its recording.
 func (g *stateGen) sortedTracked() []*trackedType {
 	var ts []*trackedType
 	for _, t := range g.tracked {
-		ts = append(ts, t)
+		if t.used {
+			ts = append(ts, t)
+		}
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i].id < ts[j].id })
 	return ts
 }
 
-// Trackers maps each tracked type to its recording function, for the
-// rewrite.
+// trackers maps each tracked type an accessor reads to its recording
+// function, for the rewrite.
 func (g *stateGen) trackers() map[*types.TypeName]string {
 	m := map[*types.TypeName]string{}
-	for obj, t := range g.tracked {
-		m[obj] = t.tracker()
+	for _, t := range g.sortedTracked() {
+		m[t.obj] = t.tracker()
 	}
 	return m
 }

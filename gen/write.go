@@ -70,6 +70,9 @@ func Write(out *Output, dir string) (*Placed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gen: %w", err)
 	}
+	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp makes it 0700
+		return nil, fmt.Errorf("gen: %w", err)
+	}
 	defer os.RemoveAll(tmp) // a no-op once renamed
 	if err := writeTree(out, tmp); err != nil {
 		return nil, err

@@ -225,8 +225,8 @@ func servingCallee(info *types.Info, fun ast.Expr) (*ast.SelectorExpr, *types.Fu
 func replacement(info *types.Info, call *ast.CallExpr, sel *ast.SelectorExpr, fn *types.Func, name string, opts Options) *ast.CallExpr {
 	args := []ast.Expr{ast.NewIdent(opts.Plan)}
 	if fn.Signature().Recv() != nil {
-		recv := sel.X
-		if _, isPtr := info.TypeOf(recv).Underlying().(*types.Pointer); !isPtr {
+		recv, typ := promoted(info, sel)
+		if _, isPtr := typ.Underlying().(*types.Pointer); !isPtr {
 			recv = &ast.UnaryExpr{Op: token.AND, X: recv}
 		}
 		args = append(args, recv)
@@ -242,6 +242,28 @@ func replacement(info *types.Info, call *ast.CallExpr, sel *ast.SelectorExpr, fn
 		Ellipsis: call.Ellipsis,
 		Rparen:   call.Rparen,
 	}
+}
+
+// promoted returns the expression that names the *http.Server (or the
+// http.Server) a method selector sel calls through, and its type: sel.X
+// itself, or for a method promoted from an embedded field, the path to
+// that field ("s.Server" for type server struct{ *http.Server }).
+func promoted(info *types.Info, sel *ast.SelectorExpr) (ast.Expr, types.Type) {
+	x, typ := sel.X, info.TypeOf(sel.X)
+	s := info.Selections[sel]
+	if s == nil {
+		return x, typ
+	}
+	path := s.Index()
+	for _, i := range path[:len(path)-1] {
+		t := typ
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		f := t.Underlying().(*types.Struct).Field(i)
+		x, typ = &ast.SelectorExpr{X: x, Sel: ast.NewIdent(f.Name())}, f.Type()
+	}
+	return x, typ
 }
 
 // usesImport reports whether any identifier in file still refers to the

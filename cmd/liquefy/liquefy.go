@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/liquefy/liquefy"
 	"github.com/liquefy/liquefy/deploy"
@@ -91,10 +90,7 @@ func runLiquefy(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "liquefy: warning: %s removed: liquefy owns %s and writes it whole; keep your own files elsewhere\n",
 			filepath.Join(res.Out, f), res.Out)
 	}
-	where := res.Out
-	if r, err := filepath.Rel(wd, res.Out); err == nil && !strings.HasPrefix(r, "..") {
-		where = r
-	}
+	where := liquefy.Rel(res.Out)
 	state := "unchanged"
 	if res.Changed {
 		state = "written"

@@ -130,7 +130,7 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			rest = append(rest, args[i+1:]...)
+			rest = append(rest, args[i:]...) // keep "--", so what follows is not read as flags
 			break
 		}
 		if !strings.HasPrefix(a, "-") || a == "-" {

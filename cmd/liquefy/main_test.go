@@ -107,7 +107,7 @@ func TestBadInput(t *testing.T) {
 		{app: "noroutes", code: 1, want: `noroutes/main\.go:\d+:\d+: .*no routes`},
 		{app: "nonconst", code: 1, want: `nonconst/main\.go:12:18: .*pattern is not a constant`},
 		{app: "missing", code: 2, want: `missing`},
-		{app: "good", args: []string{"-o", "../elsewhere"}, code: 2, want: `-o .*elsewhere: the liquefied service is a package of the app's module`},
+		{app: "good", args: []string{"-o", "../elsewhere"}, code: 2, want: `output directory .*elsewhere: the liquefied service is a package of the app.s module`},
 		{app: "good", code: 2, want: `liquid: output directory was not written by liquefy`, setup: func(t *testing.T, dir string) {
 			os.MkdirAll(filepath.Join(dir, "liquid"), 0o755)
 			os.WriteFile(filepath.Join(dir, "liquid", "notes.txt"), []byte("mine"), 0o644)

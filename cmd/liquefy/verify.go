@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/liquefy/liquefy"
 	"github.com/liquefy/liquefy/verify"
 )
 
@@ -64,7 +65,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		*trace = filepath.Join(dir, "trace.jsonl")
 	}
 	if *liquid == "" {
-		*liquid = filepath.Join(dir, "liquid")
+		*liquid = filepath.Join(dir, liquefy.OutDir)
 	}
 	if _, err := os.Stat(*liquid); err != nil {
 		fmt.Fprintf(stderr, "liquefy verify: no liquefied service in %s: run `liquefy %s` first\n", *liquid, dir)

@@ -75,11 +75,11 @@ func run(out io.Writer) error {
 	defer d.Stop()
 	fmt.Fprintf(out, "monolith at %s, liquefied service at %s\n\n", d.Monolith, d.Liquid)
 	for _, r := range requests {
-		mono, err := ask(d.Monolith, r.method, r.path, r.body)
+		mono, err := ask(ctx, d.Monolith, r.method, r.path, r.body)
 		if err != nil {
 			return err
 		}
-		liquid, err := ask(d.Liquid, r.method, r.path, r.body)
+		liquid, err := ask(ctx, d.Liquid, r.method, r.path, r.body)
 		if err != nil {
 			return err
 		}
@@ -93,8 +93,10 @@ func run(out io.Writer) error {
 }
 
 // ask sends one request and returns the status and body on one line.
-func ask(base, method, path, body string) (string, error) {
-	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+func ask(ctx context.Context, base, method, path, body string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
 	if err != nil {
 		return "", err
 	}

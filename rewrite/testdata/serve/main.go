@@ -15,6 +15,11 @@ type app struct {
 	srv web.Server // a server held by value
 }
 
+// server embeds the server whose methods it calls.
+type server struct {
+	*web.Server
+}
+
 func main() {
 	which := flag.String("which", "plain", "serving form")
 	flag.Parse()
@@ -45,6 +50,9 @@ func main() {
 		err = srv.ServeTLS(l, "cert.pem", "key.pem")
 	case "field":
 		err = a.srv.ListenAndServe()
+	case "embedded":
+		s := server{Server: srv}
+		err = s.ListenAndServe()
 	}
 	log.Fatal(err)
 }
