@@ -65,6 +65,7 @@ type Options struct {
 
 // A Result says what Liquefy did.
 type Result struct {
+	// Model is the analysis the service was made from.
 	Model *analyzer.Model
 
 	// Out is the output directory and Changed reports whether its

@@ -3,7 +3,6 @@ package gen
 import (
 	"fmt"
 	"go/types"
-	"sort"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -382,14 +381,4 @@ func isSyncPointer(t types.Type) bool {
 func isTime(t types.Type) bool {
 	n, ok := types.Unalias(t).(*types.Named)
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" && n.Obj().Name() == "Time"
-}
-
-// sortedStrings returns the keys of m in order.
-func sortedStrings[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

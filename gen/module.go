@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/modfile"
@@ -28,8 +29,11 @@ const unreleased = "v0.0.0-00010101000000-000000000000"
 // Version from the module proxy, or the source checkout in Dir that this
 // liquefy was built from (then through a replace line).
 type Self struct {
+	// Version is a released version of liquefy's module, or "".
 	Version string
-	Dir     string
+
+	// Dir is the root of a liquefy checkout, or "".
+	Dir string
 }
 
 // LocateSelf finds liquefy's own module for the app's go.mod: the source
@@ -184,7 +188,7 @@ func pinGODEBUG(gomod, mainDir string, old map[string]string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 
 	data, err := os.ReadFile(gomod)
 	if err != nil {
@@ -274,7 +278,7 @@ func describeChanges(before, after []byte) []string {
 	if len(added) > 0 {
 		out = append(out, fmt.Sprintf("go.mod: require %s (the runtime's dependencies, added by go mod tidy)", strings.Join(added, ", ")))
 	}
-	for _, p := range sortedKeys(old) {
+	for _, p := range slices.Sorted(maps.Keys(old)) {
 		out = append(out, fmt.Sprintf("go.mod: dropped %s %s (unused, by go mod tidy)", p, old[p]))
 	}
 
@@ -320,13 +324,4 @@ func hasGodebug(f *modfile.File, g *modfile.Godebug) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"go/types"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -19,10 +21,13 @@ const StateFile = "liquefy_state.go"
 // A Warning is something the generated service does that its user should
 // know about, such as a context kept in memory only.
 type Warning struct {
+	// Context names the execution context the warning is about, and
+	// Message says what and why.
 	Context string
 	Message string
 }
 
+// String returns the warning as "context NAME: message".
 func (w Warning) String() string { return fmt.Sprintf("context %s: %s", w.Context, w.Message) }
 
 // stateGen decides, for one plan, which key function each keyed fluxion
@@ -248,17 +253,16 @@ func (g *stateGen) resolve(name string) (stateRoot, string) {
 	}
 	r := stateRoot{name: name, v: obj}
 	for _, root := range g.model.Roots {
-		if root.Name != name {
+		if root.Name != name || len(root.Guards) == 0 {
 			continue
 		}
-		for _, guard := range root.Guards {
-			gv, ok := g.pkg.Scope().Lookup(guard).(*types.Var)
-			if !ok {
-				return r, fmt.Sprintf("root %s is guarded by %s, which is not a package-level variable the generated code can lock; it is kept in its owner's memory only", name, guard)
-			}
-			r.guard, r.rw = guard, isRWMutex(gv.Type())
-			return r, ""
+		guard := root.Guards[0]
+		gv, ok := g.pkg.Scope().Lookup(guard).(*types.Var)
+		if !ok {
+			return r, fmt.Sprintf("root %s is guarded by %s, which is not a package-level variable the generated code can lock; it is kept in its owner's memory only", name, guard)
 		}
+		r.guard, r.rw = guard, isRWMutex(gv.Type())
+		return r, ""
 	}
 
 	// A struct that carries its own mutex is guarded by it.
@@ -429,7 +433,7 @@ func lock(roots []stateRoot, read bool) []jen.Code {
 		}
 	}
 	var code []jen.Code
-	for _, guard := range sortedStrings(seen) {
+	for _, guard := range slices.Sorted(maps.Keys(seen)) {
 		l, u := "Lock", "Unlock"
 		if read && seen[guard].rw {
 			l, u = "RLock", "RUnlock"

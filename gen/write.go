@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 )
 
 // ErrNotOurs is returned by Write when the output directory exists but
@@ -117,7 +118,7 @@ func checkOurs(dir string) error {
 
 // writeTree writes every file of out under root.
 func writeTree(out *Output, root string) error {
-	for _, name := range sortedNames(out) {
+	for _, name := range slices.Sorted(maps.Keys(out.Files)) {
 		p := filepath.Join(root, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("gen: %w", err)
@@ -175,15 +176,5 @@ func dropped(out *Output, dir string) []string {
 		}
 		return nil
 	})
-	return names
-}
-
-// sortedNames lists out's file names in order.
-func sortedNames(out *Output) []string {
-	names := make([]string, 0, len(out.Files))
-	for n := range out.Files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	return names
 }
