@@ -154,8 +154,7 @@ func Liquefy(opts Options) (*Result, error) {
 		}
 	}
 	if err != nil {
-		placed.Undo()
-		return nil, err
+		return nil, errors.Join(err, placed.Undo())
 	}
 	placed.Keep()
 	for i := range out.Changes {

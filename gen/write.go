@@ -37,15 +37,20 @@ func (p *Placed) Keep() {
 }
 
 // Undo puts the predecessor back, or removes the new output when there
-// was none.
-func (p *Placed) Undo() {
+// was none. Its error says where the predecessor was left.
+func (p *Placed) Undo() error {
 	if !p.Changed {
-		return
+		return nil
 	}
-	os.RemoveAll(p.dir)
+	if err := os.RemoveAll(p.dir); err != nil {
+		return fmt.Errorf("gen: removing the new output: %w", err)
+	}
 	if p.old != "" {
-		os.Rename(p.old, p.dir)
+		if err := os.Rename(p.old, p.dir); err != nil {
+			return fmt.Errorf("gen: the earlier output is left in %s: %w", p.old, err)
+		}
 	}
+	return nil
 }
 
 // Write puts out in dir. It writes a complete copy into a new directory
