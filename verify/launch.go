@@ -100,13 +100,23 @@ type Deployment struct {
 // exits or is not ready in time one wrapping ErrStart; both carry the
 // compiler's or the process's output. On error nothing is left running.
 // On success the caller must call Stop.
+//
+// Free ports are found by listening on port 0 and closing again, so
+// another process on the machine can take one before the app binds it;
+// a start that fails that way is tried again, up to three times.
 func Launch(ctx context.Context, cfg LaunchConfig) (*Deployment, error) {
-	d := &Deployment{}
-	if err := d.launch(ctx, cfg); err != nil {
+	for try := 1; ; try++ {
+		d := &Deployment{}
+		err := d.launch(ctx, cfg)
+		if err == nil {
+			return d, nil
+		}
 		d.Stop()
-		return nil, err
+		var se *StartError
+		if try == 3 || !errors.As(err, &se) || !strings.Contains(se.Output, "address already in use") {
+			return nil, err
+		}
 	}
-	return d, nil
 }
 
 // launch does Launch's work on d, leaving whatever it started in d for
