@@ -220,7 +220,7 @@ func defaultGODEBUG(dir string) (map[string]string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go list in %s: %v\n%s", dir, err, stderr.String())
+		return nil, fmt.Errorf("gen: go list in %s: %w\n%s", dir, err, stderr.String())
 	}
 	settings := map[string]string{}
 	for _, kv := range strings.Split(strings.TrimSpace(string(out)), ",") {
@@ -238,7 +238,7 @@ func goCmd(dir string, args ...string) error {
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+		return fmt.Errorf("gen: go %s in %s: %w\n%s", strings.Join(args, " "), dir, err, out)
 	}
 	return nil
 }

@@ -115,11 +115,21 @@ func copyVerbatim(out *Output, pkg *packages.Package) error {
 			return fmt.Errorf("gen: reading %s: %w", p, err)
 		}
 		if strings.HasSuffix(p, ".go") {
-			data = marked(bytes.ReplaceAll(data, []byte("\n//go:generate"), []byte("\n// go:generate")))
+			data = marked(disarm(data))
 		}
 		out.Files[filepath.ToSlash(rel)] = data
 	}
 	return nil
+}
+
+// disarm turns the //go:generate directives of a Go file that is copied
+// as it is into plain comments.
+func disarm(src []byte) []byte {
+	src = bytes.ReplaceAll(src, []byte("\n//go:generate"), []byte("\n// go:generate"))
+	if bytes.HasPrefix(src, []byte("//go:generate")) {
+		src = append([]byte("// "), src[2:]...)
+	}
+	return src
 }
 
 // marked prefixes a copied Go file with the generated-code header, so
