@@ -3,9 +3,9 @@ package bench
 import (
 	"bytes"
 	"context"
+	"github.com/liquefy/liquefy/verify"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -22,15 +22,10 @@ func TestAppTraces(t *testing.T) {
 		t.Fatalf("no traces under %s (%v)", appsDir, err)
 	}
 	for _, path := range traces {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reqs, err := ReadTrace(f)
-		f.Close()
+		tr, err := verify.ReadTrace(path)
 		if err != nil {
 			t.Errorf("%s: %v", path, err)
-		} else if len(reqs) < 15 || len(reqs) > 40 {
+		} else if reqs := TraceRequests(tr); len(reqs) < 15 || len(reqs) > 40 {
 			t.Errorf("%s: %d requests, want 15 to 40", path, len(reqs))
 		}
 	}

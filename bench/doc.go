@@ -12,7 +12,7 @@
 // to an address outside them, so a benchmark cannot be aimed elsewhere by
 // mistake. Redirects are reported, never followed.
 //
-// Requests come from a list (for example a trace read with ReadTrace,
+// Requests come from a list (for example a trace read with verify.ReadTrace and TraceRequests,
 // replayed round-robin) or from a generator; TodoWorkload is the mix used
 // to benchmark the todo test app.
 package bench

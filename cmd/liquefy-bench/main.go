@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/liquefy/liquefy/bench"
+	"github.com/liquefy/liquefy/verify"
 )
 
 func main() {
@@ -99,13 +100,12 @@ func workload(cfg *bench.Config, tracePath string, keys int, seed uint64, setup 
 		}
 		return nil
 	}
-	f, err := os.Open(tracePath)
+	tr, err := verify.ReadTrace(tracePath)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	cfg.Requests, err = bench.ReadTrace(f)
-	return err
+	cfg.Requests = bench.TraceRequests(tr)
+	return nil
 }
 
 // splitTarget splits "name=url"; a bare URL is its own name.
