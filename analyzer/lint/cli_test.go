@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/liquefy/liquefy/internal/scratch"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -112,27 +113,19 @@ func registerLint(root string) (string, error) {
 // testdata/apps/gen) at the checkout.
 func copyApp(t *testing.T, src, dst string) {
 	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() && rel == "liquid" {
-			return filepath.SkipDir
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == "go.mod" {
-			data = bytes.ReplaceAll(data, []byte("=> ../../.."), []byte("=> "+checkout(t)))
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
+	if err := scratch.Copy(src, dst, "liquid"); err != nil {
+		t.Fatal(err)
+	}
+	mod := filepath.Join(dst, "go.mod")
+	data, err := os.ReadFile(mod)
+	if errors.Is(err, fs.ErrNotExist) {
+		return // a package of a module copied elsewhere
+	}
 	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.ReplaceAll(data, []byte("=> ../../.."), []byte("=> "+checkout(t)))
+	if err := os.WriteFile(mod, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
