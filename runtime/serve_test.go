@@ -206,10 +206,11 @@ func TestLegacyMux(t *testing.T) {
 	}
 }
 
-// TestSignalExit sends SIGTERM to a liquefied process and checks that it
-// drains and dies of the signal, as the monolith would.
-func TestSignalExit(t *testing.T) {
-	cmd := child(t, "signal", "LIQUEFY_LOG=info")
+// signalChild runs cmd, a liquefied child process, until it logs that
+// it started, calls started with its gateway address, sends it sigs in
+// order, and returns its log once it exits.
+func signalChild(t *testing.T, cmd *exec.Cmd, started func(addr string), sigs ...os.Signal) string {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -219,30 +220,46 @@ func TestSignalExit(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 
-	// Wait for the start-up line, and ask the gateway once.
 	lines := bufio.NewScanner(stderr)
 	addr := regexp.MustCompile(`msg="service started".* addr=(\S+)`)
 	var log strings.Builder
 	for lines.Scan() {
 		log.WriteString(lines.Text() + "\n")
 		if m := addr.FindStringSubmatch(lines.Text()); m != nil {
-			if r := do("GET", "http://"+m[1]+"/hello", "", nil); r.status != http.StatusAccepted {
-				t.Errorf("child gateway: %v %d", r.err, r.status)
-			}
+			started(m[1])
 			break
 		}
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
+	for _, sig := range sigs {
+		cmd.Process.Signal(sig)
+	}
 	for lines.Scan() {
 		log.WriteString(lines.Text() + "\n")
 	}
-	err = cmd.Wait()
+	cmd.Wait()
+	return log.String()
+}
+
+// killedBy reports whether cmd's process died of sig.
+func killedBy(cmd *exec.Cmd, sig syscall.Signal) bool {
 	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
-		t.Errorf("child exit: %v, want killed by SIGTERM", err)
+	return ok && ws.Signaled() && ws.Signal() == sig
+}
+
+// TestSignalExit sends SIGTERM to a liquefied process and checks that it
+// drains and dies of the signal, as the monolith would.
+func TestSignalExit(t *testing.T) {
+	cmd := child(t, "signal", "LIQUEFY_LOG=info")
+	log := signalChild(t, cmd, func(addr string) {
+		if r := do("GET", "http://"+addr+"/hello", "", nil); r.status != http.StatusAccepted {
+			t.Errorf("child gateway: %v %d", r.err, r.status)
+		}
+	}, syscall.SIGTERM)
+	if !killedBy(cmd, syscall.SIGTERM) {
+		t.Errorf("child exit: %v, want killed by SIGTERM", cmd.ProcessState)
 	}
-	if !strings.Contains(log.String(), "service stopped") {
-		t.Errorf("child did not drain:\n%s", log.String())
+	if !strings.Contains(log, "service stopped") {
+		t.Errorf("child did not drain:\n%s", log)
 	}
 }
 
@@ -253,36 +270,12 @@ func TestIgnoredSignalStaysIgnored(t *testing.T) {
 	cmd := child(t, "signal", "LIQUEFY_LOG=info")
 	cmd.Args = append([]string{"sh", "-c", `trap "" INT; exec "$0" "$@"`}, cmd.Args...)
 	cmd.Path = "/bin/sh"
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-
-	lines := bufio.NewScanner(stderr)
-	addr := regexp.MustCompile(`msg="service started".* addr=(\S+)`)
-	var log strings.Builder
-	for lines.Scan() {
-		log.WriteString(lines.Text() + "\n")
-		if addr.MatchString(lines.Text()) {
-			break
-		}
-	}
-	cmd.Process.Signal(syscall.SIGINT)
-	cmd.Process.Signal(syscall.SIGTERM)
-	for lines.Scan() {
-		log.WriteString(lines.Text() + "\n")
-	}
-	cmd.Wait()
-	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+	log := signalChild(t, cmd, func(string) {}, syscall.SIGINT, syscall.SIGTERM)
+	if !killedBy(cmd, syscall.SIGTERM) {
 		t.Errorf("child exit: %v, want killed by SIGTERM", cmd.ProcessState)
 	}
-	if strings.Contains(log.String(), "signal=interrupt") || !strings.Contains(log.String(), "signal=terminated") {
-		t.Errorf("child handled an ignored SIGINT, or not SIGTERM:\n%s", log.String())
+	if strings.Contains(log, "signal=interrupt") || !strings.Contains(log, "signal=terminated") {
+		t.Errorf("child handled an ignored SIGINT, or not SIGTERM:\n%s", log)
 	}
 }
 
